@@ -1,0 +1,224 @@
+#include "stream/log_writer.h"
+
+#include <future>
+#include <map>
+#include <unordered_map>
+
+#include "stream/key_codec.h"
+
+namespace cohort::stream {
+
+LogWriter::LogWriter(storage::Db* db, StreamCatalog* catalog, const Clock* clock,
+                     LogWriterOptions o)
+    : db_(db), catalog_(catalog), clock_(clock), options_(o) {}
+
+StatusOr<std::unique_ptr<LogWriter>> LogWriter::Start(storage::Db* db, StreamCatalog* catalog,
+                                                      const Clock* clock,
+                                                      const LogWriterOptions& options) {
+  std::unique_ptr<LogWriter> w(new LogWriter(db, catalog, clock, options));
+  auto it = db->NewIterator(storage::Family::kLog);
+  it->SeekToLast();
+  if (it->Valid() && !DecodeLogKey(it->key(), &w->last_seq_)) {
+    return InternalError("the last key of the log is not a sequence number; data is corrupt");
+  }
+  RETURN_IF_ERROR(it->status());
+  w->thread_ = std::thread([p = w.get()] { p->Run(); });
+  return w;
+}
+
+LogWriter::~LogWriter() { Stop(); }
+
+void LogWriter::Append(AppendRequest request, AppendCallback done) {
+  size_t bytes = request.extra.ByteSize();
+  for (const auto& e : request.events) bytes += e.raw.size() + e.event_id.size() + 64;
+  std::unique_lock l(mu_);
+  if (stopping_) {
+    l.unlock();
+    done(CancelledError("the server is shutting down; retry shortly"), {});
+    return;
+  }
+  if (queued_bytes_ + bytes > options_.max_queue_bytes && !queue_.empty()) {
+    l.unlock();
+    done(ResourceExhaustedError("the write queue is full; retry after a second"), {});
+    return;
+  }
+  queued_bytes_ += bytes;
+  queue_.push_back({std::move(request), std::move(done), bytes});
+  l.unlock();
+  cv_.notify_one();
+}
+
+Status LogWriter::AppendSync(AppendRequest request, AppendResult* result) {
+  std::promise<std::pair<Status, AppendResult>> p;
+  auto f = p.get_future();
+  Append(std::move(request), [&p](const Status& s, const AppendResult& r) { p.set_value({s, r}); });
+  auto [s, r] = f.get();
+  if (result) *result = r;
+  return s;
+}
+
+void LogWriter::Stop() {
+  {
+    std::lock_guard l(mu_);
+    if (stopping_ && !thread_.joinable()) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+uint64_t LogWriter::LastSeq() const {
+  std::lock_guard l(mu_);
+  return last_seq_;
+}
+
+uint64_t LogWriter::WaitForNewer(uint64_t seen, int timeout_ms) const {
+  std::unique_lock l(mu_);
+  commit_cv_.wait_for(l, std::chrono::milliseconds(timeout_ms),
+                      [&] { return last_seq_ > seen || stopping_; });
+  return last_seq_;
+}
+
+uint64_t LogWriter::CommitCount() const {
+  std::lock_guard l(mu_);
+  return commits_;
+}
+
+void LogWriter::Run() {
+  for (;;) {
+    std::vector<Pending> group;
+    {
+      std::unique_lock l(mu_);
+      cv_.wait(l, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) break;  // stopping and drained
+      size_t events = 0, bytes = 0;
+      while (!queue_.empty()) {
+        Pending& front = queue_.front();
+        if (!group.empty() && (events + front.request.events.size() > options_.max_batch_events ||
+                               bytes + front.bytes > options_.max_batch_bytes)) {
+          break;
+        }
+        events += front.request.events.size();
+        bytes += front.bytes;
+        queued_bytes_ -= front.bytes;
+        group.push_back(std::move(front));
+        queue_.pop_front();
+      }
+    }
+    CommitGroup(&group);
+  }
+  commit_cv_.notify_all();
+}
+
+void LogWriter::CommitGroup(std::vector<Pending>* group) {
+  const int64_t now = clock_->NowMs();
+  storage::WriteBatch batch;
+  uint64_t seq = LastSeq();
+  std::vector<AppendResult> results(group->size());
+  // Per stream touched in this group: counter delta and the merged catalogue.
+  struct Touched {
+    std::string name;
+    StreamStats delta;
+    FieldCatalog fields;
+    bool fields_changed = false;
+  };
+  std::map<uint32_t, Touched> touched;
+  auto touch = [&](const std::string& name) -> std::pair<uint32_t, Touched*> {
+    bool created;
+    uint32_t id = catalog_->IdFor(name, &created);
+    auto [it, inserted] = touched.try_emplace(id);
+    if (inserted) {
+      it->second.name = name;
+      it->second.fields = catalog_->FieldsOf(id);
+      StreamCatalog::PersistNameOps(&batch, name, id);
+    }
+    return {id, &it->second};
+  };
+  // Ids stored earlier in this same group, per stream.
+  std::map<uint32_t, std::unordered_map<std::string, bool>> seen_ids;
+  Status status;
+
+  for (size_t i = 0; i < group->size() && status.ok(); ++i) {
+    AppendRequest& req = (*group)[i].request;
+    auto [id, t] = touch(req.stream);
+    t->delta.rejected_count += req.rejected;
+    for (PreparedEvent& e : req.events) {
+      if (!e.event_id.empty()) {
+        std::string dkey = DedupKey(id, e.event_id);
+        bool dup = seen_ids[id].count(e.event_id) > 0;
+        if (!dup) {
+          auto existing = db_->Get(storage::Family::kDedup, dkey);
+          if (!existing.ok()) {
+            status = existing.status();
+            break;
+          }
+          int64_t at;
+          uint64_t old_seq;
+          if (existing->has_value() && DecodeDedupValue(**existing, &at, &old_seq) &&
+              at + options_.dedup_window_ms > now) {
+            dup = true;
+          }
+        }
+        if (dup) {
+          ++results[i].duplicates;
+          ++t->delta.duplicate_count;
+          continue;
+        }
+        seen_ids[id].emplace(e.event_id, true);
+        batch.Put(storage::Family::kDedup, dkey, DedupValue(e.received_at_ms, seq + 1));
+      }
+      ++seq;
+      LogRecord rec{id, e.received_at_ms, e.event_time_ms,
+                    static_cast<uint8_t>(e.time_fallback ? kFlagTimeFallback : 0), e.raw};
+      batch.Put(storage::Family::kLog, LogKey(seq), EncodeLogRecord(rec));
+      batch.Put(storage::Family::kStreamIndex, StreamIndexKey(id, seq), "");
+      ++results[i].stored;
+      results[i].last_seq = seq;
+      ++t->delta.event_count;
+      t->delta.bytes += e.raw.size();
+      if (e.time_fallback) ++t->delta.time_fallback_count;
+      if (!t->delta.first_received_ms) t->delta.first_received_ms = e.received_at_ms;
+      t->delta.last_received_ms = std::max(t->delta.last_received_ms, e.received_at_ms);
+      for (const auto& [k, sample] : e.fields) CatalogAdd(&t->fields, k, sample);
+      t->fields_changed |= !e.fields.empty();
+    }
+    for (const auto& [name, delta] : req.counters) touch(name).second->delta.Add(delta);
+    for (const auto& op : req.extra.ops()) {
+      switch (op.kind) {
+        case storage::WriteBatch::Op::Kind::kPut: batch.Put(op.family, op.a, op.b); break;
+        case storage::WriteBatch::Op::Kind::kDelete: batch.Delete(op.family, op.a); break;
+        case storage::WriteBatch::Op::Kind::kDeleteRange:
+          batch.DeleteRange(op.family, op.a, op.b);
+          break;
+      }
+    }
+  }
+
+  if (status.ok()) {
+    for (auto& [id, t] : touched) {
+      StreamStats total = catalog_->StatsOf(id);
+      total.Add(t.delta);
+      std::string n = StreamIdName(id);
+      batch.Put(storage::Family::kMeta, MetaKey("stats", n), EncodeStats(total));
+      if (t.fields_changed) {
+        batch.Put(storage::Family::kMeta, MetaKey("fields", n), EncodeCatalog(t.fields));
+      }
+    }
+    status = db_->Write(&batch, options_.sync);
+  }
+  if (status.ok()) {
+    for (auto& [id, t] : touched) catalog_->ApplyCommitted(id, t.delta, t.fields);
+    std::lock_guard l(mu_);
+    last_seq_ = seq;
+    ++commits_;
+  } else {
+    status = UnavailableError("could not store the events (" + status.message() +
+                              "); nothing was stored, retry");
+  }
+  commit_cv_.notify_all();
+  for (size_t i = 0; i < group->size(); ++i) {
+    (*group)[i].done(status, status.ok() ? results[i] : AppendResult{});
+  }
+}
+
+}  // namespace cohort::stream

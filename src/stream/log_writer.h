@@ -1,0 +1,123 @@
+// LogWriter: the single writer of the stream log, with group commit.
+//
+// Many threads call Append; one writer thread takes every pending request, de-duplicates
+// their events against the dedup index (and each other), assigns sequence numbers, and
+// writes events, indexes, counters and any extra writes of the requests in ONE synced
+// RocksDB WriteBatch. Each request's callback runs after that write is durable (or failed).
+// Because one thread decides duplicates and sequence numbers, both are exact.
+//
+// Thread-safe. Callbacks run on the writer thread and must be quick (post elsewhere).
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "storage/db.h"
+#include "stream/catalog.h"
+
+namespace cohort::stream {
+
+// One event ready to append (parsed and validated by the caller).
+struct PreparedEvent {
+  std::string raw;         // exact JSON text of one object
+  std::string event_id;    // value of the stream's id field; "" = not de-duplicated
+  int64_t received_at_ms = 0;
+  int64_t event_time_ms = 0;
+  bool time_fallback = false;  // the event time is the receive time because the timestamp
+                               // field held something unparsable
+  // Top-level keys with a sample value (JSON text), for the field catalogue.
+  std::vector<std::pair<std::string, std::string>> fields;
+};
+
+struct AppendRequest {
+  std::string stream;
+  std::vector<PreparedEvent> events;
+  uint64_t rejected = 0;  // items of the body that were refused; counted in the stats
+  // Extra counters for other streams, committed with this request (e.g. a processor counts
+  // unmapped events on its input stream).
+  std::vector<std::pair<std::string, StreamStats>> counters;
+  // Extra writes committed atomically with the events (e.g. a consumer checkpoint).
+  storage::WriteBatch extra;
+};
+
+struct AppendResult {
+  uint64_t stored = 0;      // new events written
+  uint64_t duplicates = 0;  // events whose id was already stored within the window
+  uint64_t last_seq = 0;    // highest seq written by this request (0 if none)
+};
+
+using AppendCallback = std::function<void(const Status&, const AppendResult&)>;
+
+struct LogWriterOptions {
+  // An event whose id was stored less than this long ago is a duplicate. Default: 30 days.
+  int64_t dedup_window_ms = 30LL * 24 * 3600 * 1000;
+  // Upper bounds of one group commit. Defaults: 20,000 events, 32 MiB.
+  size_t max_batch_events = 20000;
+  size_t max_batch_bytes = 32u << 20;
+  // Pending bytes above which Append fails fast with kResourceExhausted (503 + Retry-After)
+  // instead of queueing. Default: 256 MiB.
+  size_t max_queue_bytes = 256u << 20;
+  // Whether each group commit fsyncs the WAL. Only tests and benchmarks of the non-durable
+  // path turn this off. Default: true.
+  bool sync = true;
+};
+
+class LogWriter {
+ public:
+  // `db`, `catalog` and `clock` must outlive the writer. Recovers the last seq from the log.
+  static StatusOr<std::unique_ptr<LogWriter>> Start(storage::Db* db, StreamCatalog* catalog,
+                                                    const Clock* clock,
+                                                    const LogWriterOptions& options);
+  ~LogWriter();  // Stop()s
+
+  // Queues the request; `done` runs once its write is durable or has failed.
+  void Append(AppendRequest request, AppendCallback done);
+  // Append and wait.
+  Status AppendSync(AppendRequest request, AppendResult* result);
+
+  // Finishes queued requests, then stops the thread. New appends fail with kCancelled.
+  void Stop();
+
+  // Highest durable seq.
+  uint64_t LastSeq() const;
+  // Blocks until LastSeq() > seen or timeout; returns LastSeq().
+  uint64_t WaitForNewer(uint64_t seen, int timeout_ms) const;
+  // Group commits so far (metrics).
+  uint64_t CommitCount() const;
+
+ private:
+  LogWriter(storage::Db* db, StreamCatalog* catalog, const Clock* clock, LogWriterOptions o);
+  void Run();
+  struct Pending {
+    AppendRequest request;
+    AppendCallback done;
+    size_t bytes = 0;
+  };
+  void CommitGroup(std::vector<Pending>* group);
+
+  storage::Db* const db_;
+  StreamCatalog* const catalog_;
+  const Clock* const clock_;
+  const LogWriterOptions options_;
+
+  mutable std::mutex mu_;
+  mutable std::condition_variable cv_;         // work arrives / stop
+  mutable std::condition_variable commit_cv_;  // a commit finished
+  std::deque<Pending> queue_;                  // GUARDED_BY(mu_)
+  size_t queued_bytes_ = 0;                    // GUARDED_BY(mu_)
+  bool stopping_ = false;                      // GUARDED_BY(mu_)
+  uint64_t last_seq_ = 0;                      // GUARDED_BY(mu_)
+  uint64_t commits_ = 0;                       // GUARDED_BY(mu_)
+  std::thread thread_;
+};
+
+}  // namespace cohort::stream
