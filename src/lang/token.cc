@@ -1,0 +1,90 @@
+#include "lang/token.h"
+
+#include <cctype>
+
+namespace cohort::lang {
+
+std::string_view TokenKindName(TokenKind kind) {
+  switch (kind) {
+    case TokenKind::kEnd:
+      return "end of input";
+    case TokenKind::kNewline:
+      return "end of line";
+    case TokenKind::kIdentifier:
+      return "identifier";
+    case TokenKind::kQuotedIdentifier:
+      return "back-quoted identifier";
+    case TokenKind::kString:
+      return "string";
+    case TokenKind::kNumber:
+      return "number";
+    case TokenKind::kEq:
+      return "'='";
+    case TokenKind::kNe:
+      return "'!='";
+    case TokenKind::kLt:
+      return "'<'";
+    case TokenKind::kLe:
+      return "'<='";
+    case TokenKind::kGt:
+      return "'>'";
+    case TokenKind::kGe:
+      return "'>='";
+    case TokenKind::kLParen:
+      return "'('";
+    case TokenKind::kRParen:
+      return "')'";
+    case TokenKind::kLBracket:
+      return "'['";
+    case TokenKind::kRBracket:
+      return "']'";
+    case TokenKind::kComma:
+      return "','";
+    case TokenKind::kDot:
+      return "'.'";
+    case TokenKind::kMinus:
+      return "'-'";
+    case TokenKind::kSemicolon:
+      return "';'";
+  }
+  return "token";
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string AsciiLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool Token::IsKeyword(std::string_view keyword) const {
+  return kind == TokenKind::kIdentifier && EqualsIgnoreCase(text, keyword);
+}
+
+std::string Token::Describe() const {
+  switch (kind) {
+    case TokenKind::kEnd:
+    case TokenKind::kNewline:
+      return std::string(TokenKindName(kind));
+    case TokenKind::kString:
+      return "string \"" + value + "\"";
+    case TokenKind::kNumber:
+      return "number " + value;
+    case TokenKind::kQuotedIdentifier:
+      return "`" + value + "`";
+    default:
+      return "'" + std::string(text) + "'";
+  }
+}
+
+}  // namespace cohort::lang
