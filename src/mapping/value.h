@@ -19,13 +19,13 @@ enum class Kind : uint8_t {
   kInt = 2,
   kNumber = 3,
   kBool = 4,
-  kDate = 5,          // instant, milliseconds since the epoch
-  kStringSet = 6,     // []string
-  kMapIntSum = 7,     // map[string]intsum
-  kMapInt = 8,        // map[string]int
-  kMapNumber = 9,     // map[string]number
-  kMapString = 10,    // map[string]string
-  kMapTime = 11,      // map[string]time
+  kDate = 5,        // instant, milliseconds since the epoch
+  kStringSet = 6,   // []string
+  kMapIntSum = 7,   // map[string]intsum
+  kMapInt = 8,      // map[string]int
+  kMapNumber = 9,   // map[string]number
+  kMapString = 10,  // map[string]string
+  kMapTime = 11,    // map[string]time
 };
 
 enum class MergeOp : uint8_t {
@@ -36,9 +36,9 @@ enum class MergeOp : uint8_t {
   kMin = 4,
   kSum = 5,
   kCount = 6,
-  kUnion = 7,     // []string default
-  kMapSum = 8,    // map[string]intsum default: per-key sum
-  kMapLatest = 9, // map default: per-key latest
+  kUnion = 7,      // []string default
+  kMapSum = 8,     // map[string]intsum default: per-key sum
+  kMapLatest = 9,  // map default: per-key latest
   kMapMax = 10,
   kMapMin = 11,
 };
@@ -64,10 +64,30 @@ struct Scalar {
   std::string s;
 
   static Scalar Null() { return {}; }
-  static Scalar Bool(bool v) { Scalar x; x.type = Type::kBool; x.b = v; return x; }
-  static Scalar Int(int64_t v) { Scalar x; x.type = Type::kInt; x.i = v; return x; }
-  static Scalar Number(double v) { Scalar x; x.type = Type::kNumber; x.d = v; return x; }
-  static Scalar String(std::string v) { Scalar x; x.type = Type::kString; x.s = std::move(v); return x; }
+  static Scalar Bool(bool v) {
+    Scalar x;
+    x.type = Type::kBool;
+    x.b = v;
+    return x;
+  }
+  static Scalar Int(int64_t v) {
+    Scalar x;
+    x.type = Type::kInt;
+    x.i = v;
+    return x;
+  }
+  static Scalar Number(double v) {
+    Scalar x;
+    x.type = Type::kNumber;
+    x.d = v;
+    return x;
+  }
+  static Scalar String(std::string v) {
+    Scalar x;
+    x.type = Type::kString;
+    x.s = std::move(v);
+    return x;
+  }
   bool is_null() const { return type == Type::kNull; }
   bool operator==(const Scalar&) const = default;
 };
