@@ -1,0 +1,63 @@
+// Api: the REST handlers of SPEC §2 behind one http::Handler. Routes are grouped by concern
+// in handlers_*.cc; this class wires them, authenticates, authorises, and counts.
+//
+// Thread-safe: Handle runs on any I/O thread; every service it uses is thread-safe.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "api/metrics.h"
+#include "api/router.h"
+#include "auth/token_store.h"
+#include "common/clock.h"
+#include "http/types.h"
+#include "ingest/collector.h"
+#include "storage/db.h"
+#include "stream/catalog.h"
+#include "stream/log_writer.h"
+
+namespace cohort::api {
+
+// The services the handlers use; all must outlive the Api.
+struct Services {
+  storage::Db* db = nullptr;
+  stream::StreamCatalog* catalog = nullptr;
+  stream::LogWriter* writer = nullptr;
+  ingest::Collector* collector = nullptr;
+  auth::TokenStore* tokens = nullptr;
+  const Clock* clock = nullptr;
+  std::string public_url;  // e.g. http://127.0.0.1:8080
+  // Extra readiness (e.g. the pipeline thread is running); empty = ready.
+  std::function<bool()> pipeline_running;
+  // Extra /metrics lines from other modules.
+  std::function<void(std::string*)> extra_metrics;
+};
+
+class Api {
+ public:
+  explicit Api(Services services);
+  void Handle(http::Request&& request, http::Responder respond);
+  // Called by the HTTP server after each response (for metrics).
+  void OnComplete(const http::Request& request, int status, double seconds);
+  RequestMetrics& metrics() { return metrics_; }
+  Router& router() { return router_; }
+  const Services& services() const { return s_; }
+
+ private:
+  void AddCollectRoutes();
+  void AddStreamRoutes();
+  void AddTokenRoutes();
+  void AddOpsRoutes();
+  std::string RouteLabel(const http::Request& r) const;
+
+  Services s_;
+  Router router_;
+  RequestMetrics metrics_;
+};
+
+// The token a request carries (SPEC §2.1 order), or "".
+std::string TokenFromRequest(const http::Request& r);
+
+}  // namespace cohort::api

@@ -1,0 +1,29 @@
+// The response envelope of SPEC §2 and the one table that maps a Status to an HTTP code.
+// Only api/ turns a Status into an HTTP code.
+#pragma once
+
+#include <boost/json.hpp>
+
+#include "common/status.h"
+#include "http/types.h"
+
+namespace cohort::api {
+
+// 400, 401, 403, 404, 409, 413, 503, 500 ... (docs/api.md lists the table).
+int HttpStatusFor(StatusCode code);
+
+// {"status":200,"message":"success","data":...[,"meta":...]}
+http::Response Ok(boost::json::value data, boost::json::object meta = {});
+// {"status":N,"message":"...","request_id":"..."}; 503s carry Retry-After.
+http::Response Error(const Status& status, const std::string& request_id);
+
+// Parses a JSON request body that must be an object.
+StatusOr<boost::json::object> ParseJsonObject(std::string_view body);
+// Optional string member; error if present but not a string.
+StatusOr<std::string> GetString(const boost::json::object& o, std::string_view key,
+                                const std::string& fallback = "");
+// Parses a decimal query parameter; `fallback` when absent; error names the parameter.
+StatusOr<int64_t> QueryInt(const http::Request& r, std::string_view name, int64_t fallback,
+                           int64_t min, int64_t max);
+
+}  // namespace cohort::api
