@@ -3,6 +3,17 @@
 #include <cctype>
 
 namespace cohort::lang {
+namespace {
+
+// prefix + s + suffix, built with append: operator+ chains here trip a GCC 12 -Wrestrict false
+// positive.
+std::string Quoted(std::string_view prefix, std::string_view s, std::string_view suffix) {
+  std::string out(prefix);
+  out.append(s).append(suffix);
+  return out;
+}
+
+}  // namespace
 
 std::string_view TokenKindName(TokenKind kind) {
   switch (kind) {
@@ -77,13 +88,13 @@ std::string Token::Describe() const {
     case TokenKind::kNewline:
       return std::string(TokenKindName(kind));
     case TokenKind::kString:
-      return "string \"" + value + "\"";
+      return Quoted("string \"", value, "\"");
     case TokenKind::kNumber:
-      return "number " + value;
+      return Quoted("number ", value, "");
     case TokenKind::kQuotedIdentifier:
-      return "`" + value + "`";
+      return Quoted("`", value, "`");
     default:
-      return "'" + std::string(text) + "'";
+      return Quoted("'", text, "'");
   }
 }
 

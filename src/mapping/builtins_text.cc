@@ -36,30 +36,55 @@ std::string_view DropScheme(std::string_view s) {
   return s;
 }
 
-// The host of a URL ("https://user@Www.Example.com:8443/a?b" → "www.example.com"), or "".
-std::string UrlHost(std::string_view url) {
-  std::string_view s = DropScheme(Trim(url));
-  std::string_view host = s.substr(0, s.find_first_of("/?#"));
-  size_t at = host.rfind('@');
-  if (at != std::string_view::npos) host.remove_prefix(at + 1);
-  if (!host.empty() && host.front() == '[') {
-    size_t close = host.find(']');
-    if (close == std::string_view::npos) return "";
-    host = host.substr(0, close + 1);
-  } else {
-    host = host.substr(0, host.find(':'));
+// The lowercased host if `host` looks like one: letters, digits, '-', '_' and non-ASCII
+// bytes in dot-separated labels, with at least one dot inside ("example.com", "1.2.3.4"), or an
+// IPv6 literal in brackets. One trailing dot is dropped. Otherwise "".
+std::string ValidHost(std::string_view host) {
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    for (char c : host.substr(1, host.size() - 2)) {
+      if (!std::isxdigit(static_cast<unsigned char>(c)) && c != ':' && c != '.') return "";
+    }
+    return std::string(host);
   }
-  while (!host.empty() && host.back() == '.') host.remove_suffix(1);
+  if (!host.empty() && host.back() == '.') host.remove_suffix(1);  // "example.com."
+  size_t dot = host.find('.');
+  if (dot == std::string_view::npos || dot == 0 || host.back() == '.') return "";
   std::string out;
+  char prev = 0;
   for (char c : host) {
     unsigned char u = static_cast<unsigned char>(c);
-    if (!(std::isalnum(u) || c == '.' || c == '-' || c == '_' || c == '[' || c == ']' || c == ':' ||
-          u >= 0x80)) {
-      return "";
-    }
+    if (!(std::isalnum(u) || c == '.' || c == '-' || c == '_' || u >= 0x80)) return "";
+    if (c == '.' && prev == '.') return "";
     out.push_back(static_cast<char>(std::tolower(u)));
+    prev = c;
   }
   return out;
+}
+
+// Splits "scheme://user@host:port/path?query#fragment" (scheme, "//" and user optional) into
+// the host and the path, dropping the rest.
+struct UrlParts {
+  std::string_view host;
+  std::string_view port;  // ":8443", or ""
+  std::string_view path;  // from the first '/', or ""
+};
+UrlParts SplitUrl(std::string_view url) {
+  std::string_view s = DropScheme(Trim(url));
+  s = s.substr(0, s.find_first_of("?#"));
+  size_t slash = s.find('/');
+  UrlParts parts;
+  parts.host = s.substr(0, slash);
+  if (slash != std::string_view::npos) parts.path = s.substr(slash);
+  size_t at = parts.host.rfind('@');
+  if (at != std::string_view::npos) parts.host.remove_prefix(at + 1);
+  // Drop a port, but not the colons of an IPv6 literal.
+  size_t colon = parts.host.rfind(':');
+  size_t bracket = parts.host.rfind(']');
+  if (colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket)) {
+    parts.port = parts.host.substr(colon);
+    parts.host = parts.host.substr(0, colon);
+  }
+  return parts;
 }
 
 std::string AsciiCase(std::string s, bool upper) {
@@ -89,22 +114,18 @@ Datum Domain(std::span<Datum> a, const EvalContext&) {
       std::string d = EmailDomain(text);
       if (!d.empty()) return Scalar::String(std::move(d));
     }
-    return NonEmptyString(UrlHost(text));
+    return NonEmptyString(ValidHost(SplitUrl(text).host));
   });
 }
 
 Datum UrlMain(std::span<Datum> a, const EvalContext&) {
   return EachScalar(a[0], [](const Scalar& s) {
     std::string text = ScalarText(s);
-    std::string_view rest = DropScheme(Trim(text));
-    rest = rest.substr(0, rest.find_first_of("?#"));
-    size_t slash = rest.find('/');
-    std::string_view host = rest.substr(0, slash);
-    size_t at = host.rfind('@');
-    if (at != std::string_view::npos) host.remove_prefix(at + 1);
-    std::string out = AsciiCase(std::string(host), false);
-    if (slash != std::string_view::npos) out.append(rest.substr(slash));
-    return NonEmptyString(std::move(out));
+    UrlParts parts = SplitUrl(text);
+    std::string host = ValidHost(parts.host);
+    if (host.empty()) return Scalar::Null();
+    host.append(parts.port).append(parts.path);
+    return Scalar::String(std::move(host));
   });
 }
 

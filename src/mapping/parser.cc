@@ -360,7 +360,7 @@ class Parser {
         if (ts_.Peek(1).kind == TokenKind::kLParen && (!IsReservedToken(t) || t.IsKeyword("in"))) {
           return FunctionCall();
         }
-        if (IsReservedToken(t)) {
+        if (IsReservedToken(t) && !KeywordAsField()) {
           return LangError(t.pos, "expected an expression, found keyword " + Upper(t.text) +
                                       "; back-quote a field with that name: `" +
                                       std::string(t.text) + "`");
@@ -373,8 +373,43 @@ class Parser {
     }
   }
 
+  // Whether the clause or option keyword at the current token (FROM, KIND, ...) is used as a
+  // field name: it stands where an expression starts and the next token can only follow a
+  // field ("IF kind = 1", "SELECT from AS sender"). AND, OR, NOT, IN, TRUE and FALSE are
+  // never fields unless back-quoted.
+  bool KeywordAsField() const {
+    const Token& t = ts_.Peek();
+    for (std::string_view op : {"and", "or", "not", "in", "true", "false"}) {
+      if (t.IsKeyword(op)) return false;
+    }
+    const Token& next = ts_.Peek(1);
+    switch (next.kind) {
+      case TokenKind::kDot:
+      case TokenKind::kEq:
+      case TokenKind::kNe:
+      case TokenKind::kLt:
+      case TokenKind::kLe:
+      case TokenKind::kGt:
+      case TokenKind::kGe:
+      case TokenKind::kComma:
+      case TokenKind::kRParen:
+      case TokenKind::kSemicolon:
+      case TokenKind::kEnd:
+        return true;
+      case TokenKind::kIdentifier:
+        for (std::string_view kw : {"and", "or", "in", "not", "as", "if", "shortdesc", "longdesc",
+                                    "kind", "mergeop", "from", "alias"}) {
+          if (next.IsKeyword(kw)) return true;
+        }
+        return false;
+      default:
+        return false;
+    }
+  }
+
   static Scalar NumberLiteral(std::string_view text, bool negative) {
-    std::string s = (negative ? "-" : "") + std::string(text);
+    std::string s(negative ? "-" : "");
+    s.append(text);
     int64_t i = 0;
     auto ri = std::from_chars(s.data(), s.data() + s.size(), i);
     if (ri.ec == std::errc() && ri.ptr == s.data() + s.size()) return Scalar::Int(i);
