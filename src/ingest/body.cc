@@ -2,7 +2,7 @@
 
 #include <simdjson.h>
 
-#include "common/time_format.h"
+#include "stream/prepare.h"
 #include "ingest/json_error.h"
 
 namespace cohort::ingest {
@@ -18,43 +18,6 @@ std::string_view TrimWs(std::string_view s) {
   return s;
 }
 
-// The id as text: strings as they are, integers in decimal, other numbers as JSON.
-std::string IdText(element v) {
-  switch (v.type()) {
-    case element_type::STRING: return std::string(std::string_view(v.get_string().value()));
-    case element_type::INT64: return std::to_string(int64_t(v.get_int64().value()));
-    case element_type::UINT64: return std::to_string(uint64_t(v.get_uint64().value()));
-    case element_type::DOUBLE: return simdjson::to_string(v);
-    default: return "";
-  }
-}
-
-// Event time from the timestamp field's value; sets *fallback when present but unusable.
-int64_t EventTime(element v, int64_t received_at_ms, bool* fallback) {
-  std::optional<int64_t> ms;
-  switch (v.type()) {
-    case element_type::INT64: ms = EpochNumberToMs(double(int64_t(v.get_int64().value()))); break;
-    case element_type::UINT64: ms = EpochNumberToMs(double(uint64_t(v.get_uint64().value()))); break;
-    case element_type::DOUBLE: ms = EpochNumberToMs(double(v.get_double().value())); break;
-    case element_type::STRING: ms = ParseTimestampText(v.get_string().value()); break;
-    case element_type::NULL_VALUE: return received_at_ms;  // absent in all but name
-    default: break;
-  }
-  if (!ms) {
-    *fallback = true;
-    return received_at_ms;
-  }
-  return *ms;
-}
-
-std::string Sample(element v) {
-  if (v.type() == element_type::OBJECT || v.type() == element_type::ARRAY) {
-    std::string s = simdjson::minify(v);
-    return s.size() <= stream::kMaxSampleBytes ? s : std::string();
-  }
-  return simdjson::minify(v);
-}
-
 }  // namespace
 
 struct BodyParser::Impl {
@@ -66,24 +29,10 @@ struct BodyParser::Impl {
     (void)err;
   }
 
-  // Prepares one object; `raw` is the exact text stored.
   void Prepare(element obj, std::string raw, const stream::StreamConfig& config,
                int64_t received_at_ms, ParsedBody* out) {
-    stream::PreparedEvent e;
-    e.raw = std::move(raw);
-    e.received_at_ms = received_at_ms;
-    e.event_time_ms = received_at_ms;
-    // Keep the object in a local: a range-for over `get_object().value()` would iterate a
-    // reference into a destroyed temporary.
-    simdjson::dom::object fields = obj.get_object().value();
-    for (auto [key, value] : fields) {
-      if (!config.id_field.empty() && key == config.id_field) e.event_id = IdText(value);
-      if (!config.timestamp_field.empty() && key == config.timestamp_field) {
-        e.event_time_ms = EventTime(value, received_at_ms, &e.time_fallback);
-      }
-      e.fields.emplace_back(std::string(key), Sample(value));
-    }
-    out->events.push_back(std::move(e));
+    out->events.emplace_back();
+    stream::PrepareEvent(obj, std::move(raw), config, received_at_ms, &out->events.back());
   }
 
   void Reject(ParsedBody* out, std::string why) {

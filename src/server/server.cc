@@ -7,6 +7,8 @@
 #include "auth/token_store.h"
 #include "http/server.h"
 #include "ingest/collector.h"
+#include "pipeline/customerio_stage.h"
+#include "pipeline/pipeline.h"
 #include "storage/db.h"
 #include "stream/catalog.h"
 #include "stream/log_writer.h"
@@ -21,6 +23,7 @@ struct CohortServer::Parts {
   std::unique_ptr<stream::LogWriter> writer;
   std::unique_ptr<auth::TokenStore> tokens;
   std::unique_ptr<ingest::Collector> collector;
+  std::unique_ptr<pipeline::Pipeline> pipeline;
   std::unique_ptr<api::Api> api;
   std::unique_ptr<http::Server> http;
   std::string base_url;
@@ -66,6 +69,13 @@ StatusOr<std::unique_ptr<CohortServer>> CohortServer::Start(const Config& config
   p->collector = std::make_unique<ingest::Collector>(p->catalog.get(), p->writer.get(),
                                                      p->db.get(), clock, wo.dedup_window_ms);
 
+  std::vector<std::unique_ptr<pipeline::Stage>> stages;
+  ASSIGN_OR_RETURN(auto cio_stage, pipeline::CustomerIoStage::Create(p->db.get(), p->catalog.get(),
+                                                                    p->writer.get(), 2000));
+  stages.push_back(std::move(cio_stage));
+  p->pipeline = std::make_unique<pipeline::Pipeline>(p->writer.get(), std::move(stages));
+  p->pipeline->Start();
+
   api::Services s;
   s.db = p->db.get();
   s.catalog = p->catalog.get();
@@ -73,6 +83,18 @@ StatusOr<std::unique_ptr<CohortServer>> CohortServer::Start(const Config& config
   s.collector = p->collector.get();
   s.tokens = p->tokens.get();
   s.clock = clock;
+  pipeline::Pipeline* pl = p->pipeline.get();
+  stream::LogWriter* writer = p->writer.get();
+  s.pipeline_running = [pl] { return pl->running(); };
+  s.extra_metrics = [pl, writer](std::string* out) {
+    uint64_t last = writer->LastSeq();
+    api::MetricHeader(out, "cohort_pipeline_lag_events", "gauge",
+                      "Log events not yet applied, per stage.");
+    for (const auto& [name, cp] : pl->Checkpoints()) {
+      api::MetricSample(out, "cohort_pipeline_lag_events", "stage=\"" + name + "\"",
+                        static_cast<double>(last > cp ? last - cp : 0));
+    }
+  };
   p->api = std::make_unique<api::Api>(std::move(s));
 
   http::ServerOptions ho;
@@ -111,10 +133,12 @@ std::string CohortServer::BaseUrl() const { return parts_->base_url; }
 void CohortServer::Stop() {
   if (!parts_) return;
   if (parts_->http) parts_->http->Stop();  // in-flight requests finish, incl. pending commits
+  if (parts_->pipeline) parts_->pipeline->Stop();
   if (parts_->writer) parts_->writer->Stop();
   parts_->http.reset();
   parts_->api.reset();
   parts_->collector.reset();
+  parts_->pipeline.reset();
   parts_->writer.reset();
   parts_->tokens.reset();
   parts_->catalog.reset();
