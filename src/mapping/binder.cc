@@ -193,10 +193,13 @@ class Binder {
                                     " cannot be used in WHERE or IF; it builds a column's "
                                     "value, use it as a column's whole expression");
       }
-      return LangError(e.pos, CallName(*fn) +
-                                  " must be the whole expression of a column; apply other "
-                                  "functions inside it, e.g. " +
-                                  std::string(fn->name) + "(lower(x))");
+      std::string example =
+          fn->max_args == 0 ? "use it alone, e.g. count() AS n"
+          : fn->role == FunctionRole::kMap
+              ? "apply other functions inside it, e.g. map(lower(key), value)"
+              : "apply other functions inside it, e.g. " + std::string(fn->name) + "(lower(x))";
+      return LangError(e.pos,
+                       CallName(*fn) + " must be the whole expression of a column; " + example);
     }
     b.fn = fn;
     Place inner = place == Place::kCondition ? Place::kCondition : Place::kNested;
@@ -310,7 +313,9 @@ class Binder {
                                                                             : Kind::kNumber;
         }
         if (!is_one_of({Kind::kInt, Kind::kNumber})) {
-          return kind_error("adds up numbers; use KIND int or KIND number");
+          return kind_error(role == FunctionRole::kCount
+                                ? "counts events; use KIND int or KIND number"
+                                : "adds up numbers; use KIND int or KIND number");
         }
         break;
       case FunctionRole::kMin:

@@ -26,6 +26,14 @@ constexpr std::array<std::string_view, 18> kReserved = {
 constexpr std::array<std::string_view, 6> kColumnOptions = {"as",       "if",   "shortdesc",
                                                             "longdesc", "kind", "mergeop"};
 
+// Words that are operators or literals wherever they stand; never names unless back-quoted.
+bool IsOperatorWord(const Token& t) {
+  for (std::string_view w : {"and", "or", "not", "in", "true", "false"}) {
+    if (t.IsKeyword(w)) return true;
+  }
+  return false;
+}
+
 bool IsReservedToken(const Token& t) {
   return t.kind == TokenKind::kIdentifier && IsReservedWord(t.text);
 }
@@ -71,7 +79,8 @@ class Parser {
     LANG_ASSIGN_OR_RETURN(st.into, Name("an entity after INTO", true));
     LANG_RETURN_IF_ERROR(Keyword("BY", "write INTO user BY <field> [OR <field> ...]"));
     do {
-      LANG_ASSIGN_OR_RETURN(Word w, Name("an identity field after BY", false));
+      LANG_ASSIGN_OR_RETURN(Word w,
+                            Name("an identity field after BY", false, {"or", "where", "alias"}));
       st.by.push_back(std::move(w));
     } while (ts_.AcceptKeyword("OR") || ts_.Accept(TokenKind::kComma));
     bool have_alias = false;
@@ -115,16 +124,28 @@ class Parser {
                      std::string(what) + " given twice; keep one " + std::string(what));
   }
 
-  // A name: an identifier (not a keyword), a back-quoted identifier, or (if `string_ok`) a
-  // string.
-  Result<Word> Name(std::string_view what, bool string_ok) {
+  // A name: an identifier, a back-quoted identifier, or (if `string_ok`) a string. A keyword
+  // is a name only if the token after it is punctuation, the end, or one of `followers`
+  // (the keywords that may follow the name): "AS kind," and "BY kind OR email" work,
+  // "BY ALIAS x" does not.
+  Result<Word> Name(std::string_view what, bool string_ok,
+                    std::initializer_list<std::string_view> followers = {}) {
     const Token& t = ts_.Peek();
     if (t.kind == TokenKind::kQuotedIdentifier || (string_ok && t.kind == TokenKind::kString)) {
       ts_.Next();
       return Word{t.value, t.pos, true};
     }
     if (t.kind == TokenKind::kIdentifier) {
-      if (IsReservedToken(t)) {
+      bool keyword_ok = followers.size() > 0 && !IsOperatorWord(t);
+      const Token& next = ts_.Peek(1);
+      if (keyword_ok && next.kind == TokenKind::kIdentifier) {
+        keyword_ok = false;
+        for (std::string_view f : followers) keyword_ok = keyword_ok || next.IsKeyword(f);
+      } else if (keyword_ok) {
+        keyword_ok = next.kind != TokenKind::kString && next.kind != TokenKind::kNumber &&
+                     next.kind != TokenKind::kQuotedIdentifier;
+      }
+      if (IsReservedToken(t) && !keyword_ok) {
         return LangError(t.pos, "expected " + std::string(what) + ", found keyword " +
                                     Upper(t.text) + "; back-quote a name that is a keyword: `" +
                                     std::string(t.text) + "`");
@@ -153,7 +174,9 @@ class Parser {
       };
       if (kw == "as") {
         if (col.as) return twice();
-        LANG_ASSIGN_OR_RETURN(col.as, Name("a field name after AS", false));
+        LANG_ASSIGN_OR_RETURN(col.as,
+                              Name("a field name after AS", false,
+                                   {"if", "shortdesc", "longdesc", "kind", "mergeop", "from"}));
       } else if (kw == "if") {
         if (col.guard) return twice();
         LANG_ASSIGN_OR_RETURN(col.guard, Or());
@@ -360,9 +383,13 @@ class Parser {
         if (ts_.Peek(1).kind == TokenKind::kLParen && (!IsReservedToken(t) || t.IsKeyword("in"))) {
           return FunctionCall();
         }
+        if ((t.IsKeyword("and") || t.IsKeyword("or")) && ts_.Peek(1).kind == TokenKind::kLParen) {
+          return LangError(t.pos, Upper(t.text) + " is an operator, not a function; write a " +
+                                      Upper(t.text) + " b");
+        }
         if (IsReservedToken(t) && !KeywordAsField()) {
           return LangError(t.pos, "expected an expression, found keyword " + Upper(t.text) +
-                                      "; back-quote a field with that name: `" +
+                                      "; a field with that name must be back-quoted: `" +
                                       std::string(t.text) + "`");
         }
         return Field();
@@ -378,10 +405,7 @@ class Parser {
   // field ("IF kind = 1", "SELECT from AS sender"). AND, OR, NOT, IN, TRUE and FALSE are
   // never fields unless back-quoted.
   bool KeywordAsField() const {
-    const Token& t = ts_.Peek();
-    for (std::string_view op : {"and", "or", "not", "in", "true", "false"}) {
-      if (t.IsKeyword(op)) return false;
-    }
+    if (IsOperatorWord(ts_.Peek())) return false;
     const Token& next = ts_.Peek(1);
     switch (next.kind) {
       case TokenKind::kDot:
