@@ -1,0 +1,41 @@
+#include "profile/profile.h"
+
+#include <string>
+
+namespace cohort::profile {
+
+Status Profile::Apply(const mapping::FieldUpdate& update, const FieldOptions& options) {
+  if (update.value.empty()) return Status::Ok();
+  ASSIGN_OR_RETURN(FieldState state, FieldState::FromUpdate(update, options));
+  return MergeField(update.field, state);
+}
+
+Status Profile::MergeField(std::string_view name, const FieldState& state) {
+  auto it = fields_.find(name);
+  if (it == fields_.end()) {
+    fields_.emplace(std::string(name), state);
+    return Status::Ok();
+  }
+  return it->second.Merge(state).WithContext("field " + std::string(name));
+}
+
+Status Profile::Merge(const Profile& other) {
+  // Check every field first so that a conflict leaves this profile untouched.
+  for (const auto& [name, state] : other.fields_) {
+    const FieldState* mine = Find(name);
+    if (mine != nullptr && (mine->kind() != state.kind() || mine->op() != state.op())) {
+      return FailedPreconditionError("field " + name +
+                                     ": kind or merge op differs between the profiles being "
+                                     "merged; rebuild profiles after changing a kind");
+    }
+  }
+  for (const auto& [name, state] : other.fields_) RETURN_IF_ERROR(MergeField(name, state));
+  return Status::Ok();
+}
+
+const FieldState* Profile::Find(std::string_view name) const {
+  auto it = fields_.find(name);
+  return it == fields_.end() ? nullptr : &it->second;
+}
+
+}  // namespace cohort::profile
