@@ -25,6 +25,7 @@ struct Expr {
   bool is_operator = false;       // kCall: written as an operator
   std::vector<Expr> args;         // kCall
   size_t begin = 0, end = 0;      // byte range in the statement text
+  int height = 1;                 // of the tree below and including this node
 };
 
 // A word of the statement (a name, a kind, a description), with where it was written.

@@ -51,6 +51,7 @@ Expr Call(std::string name, const Token& op, std::vector<Expr> args) {
   e.name = std::move(name);
   e.spelling = op.kind == TokenKind::kIdentifier ? Upper(op.text) : std::string(op.text);
   e.is_operator = true;
+  for (const Expr& a : args) e.height = std::max(e.height, a.height + 1);
   e.begin = args.empty() ? op.offset : std::min(op.offset, args.front().begin);
   e.end = args.empty() ? op.end_offset() : std::max(op.end_offset(), args.back().end);
   e.args = std::move(args);
@@ -238,8 +239,16 @@ class Parser {
     return std::nullopt;
   }
 
-  // or := and {OR and}
+  // or := and {OR and}. Every nested expression passes here, so the depth check is here.
   Result<Expr> Or() {
+    if (depth_ >= kMaxDepth) return TooDeep(ts_.Peek().pos);
+    ++depth_;
+    Result<Expr> e = OrAtDepth();
+    --depth_;
+    return e;
+  }
+
+  Result<Expr> OrAtDepth() {
     LANG_ASSIGN_OR_RETURN(Expr left, And());
     while (ts_.IsKeyword("OR")) {
       Token op = ts_.Next();
@@ -247,7 +256,7 @@ class Parser {
       std::vector<Expr> args;
       args.push_back(std::move(left));
       args.push_back(std::move(right));
-      left = Call("or", op, std::move(args));
+      LANG_ASSIGN_OR_RETURN(left, Checked(Call("or", op, std::move(args))));
     }
     return left;
   }
@@ -261,7 +270,7 @@ class Parser {
       std::vector<Expr> args;
       args.push_back(std::move(left));
       args.push_back(std::move(right));
-      left = Call("and", op, std::move(args));
+      LANG_ASSIGN_OR_RETURN(left, Checked(Call("and", op, std::move(args))));
     }
     return left;
   }
@@ -270,10 +279,14 @@ class Parser {
   Result<Expr> Not() {
     if (ts_.IsKeyword("NOT")) {
       Token op = ts_.Next();
-      LANG_ASSIGN_OR_RETURN(Expr operand, Not());
+      if (depth_ >= kMaxDepth) return TooDeep(op.pos);
+      ++depth_;
+      Result<Expr> operand = Not();
+      --depth_;
+      if (!operand.ok()) return std::move(operand).error();
       std::vector<Expr> args;
-      args.push_back(std::move(operand));
-      return Call("not", op, std::move(args));
+      args.push_back(std::move(operand).value());
+      return Checked(Call("not", op, std::move(args)));
     }
     return Comparison();
   }
@@ -482,6 +495,7 @@ class Parser {
         LANG_ASSIGN_OR_RETURN(Expr arg, Or());
         e.args.push_back(std::move(arg));
       } while (ts_.Accept(TokenKind::kComma));
+      for (const Expr& a : e.args) e.height = std::max(e.height, a.height + 1);
       LANG_RETURN_IF_ERROR(Expect(
           TokenKind::kRParen, "',' or ')' after an argument of " + std::string(name.text) + "()",
           "close the argument list with ')'"));
@@ -490,7 +504,22 @@ class Parser {
     return e;
   }
 
+  // Bounds the recursion of the parser (depth_) and the height of expression trees, which
+  // bounds the recursion of the binder, compiler and evaluator on hostile input.
+  static constexpr int kMaxDepth = 256;
+
+  static LangError TooDeep(lang::Position pos) {
+    return LangError(pos, "expression nested too deeply; use at most " + std::to_string(kMaxDepth) +
+                              " levels of operators and calls");
+  }
+
+  static Result<Expr> Checked(Expr e) {
+    if (e.height > kMaxDepth) return TooDeep(e.pos);
+    return e;
+  }
+
   lang::TokenStream ts_;
+  int depth_ = 0;
 };
 
 }  // namespace
