@@ -1,7 +1,5 @@
 #include "lang/token.h"
 
-#include <cctype>
-
 namespace cohort::lang {
 namespace {
 
@@ -59,23 +57,6 @@ std::string_view TokenKindName(TokenKind kind) {
       return "';'";
   }
   return "token";
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-std::string AsciiLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 bool Token::IsKeyword(std::string_view keyword) const {

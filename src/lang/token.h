@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "lang/position.h"
+#include "lang/text.h"
 
 namespace cohort::lang {
 
@@ -56,10 +57,5 @@ struct Token {
   std::string Describe() const;
   size_t end_offset() const { return offset + text.size(); }
 };
-
-// ASCII case-insensitive equality.
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
-// ASCII lowercase copy.
-std::string AsciiLower(std::string_view s);
 
 }  // namespace cohort::lang

@@ -5,7 +5,7 @@
 #include <string>
 #include <utility>
 
-#include "lang/token.h"
+#include "lang/text.h"
 
 namespace cohort::mapping {
 

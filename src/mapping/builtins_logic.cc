@@ -140,25 +140,11 @@ Datum Set(std::span<Datum> a, const EvalContext&) {
   return Datum::Empty();
 }
 
+// The counting itself is ToValue's, for map[string]intsum (the only kind valuect() allows):
+// a scalar counts {x: 1}, a list each member. An object is not a value to count.
 Datum ValueCount(std::span<Datum> a, const EvalContext&) {
-  const Datum& x = a[0];
-  std::vector<std::pair<std::string, Scalar>> counts;
-  auto add = [&](const Scalar& s) {
-    std::string key = ScalarText(s);
-    if (key.empty()) return;
-    for (auto& [k, v] : counts) {
-      if (k == key) {
-        ++v.i;
-        return;
-      }
-    }
-    counts.emplace_back(std::move(key), Scalar::Int(1));
-  };
-  if (x.is_scalar()) add(x.scalar);
-  if (x.shape == Datum::Shape::kList) {
-    for (const Scalar& s : x.list) add(s);
-  }
-  return Datum::Map(std::move(counts));
+  if (a[0].shape == Datum::Shape::kMap) return Datum::Empty();
+  return std::move(a[0]);
 }
 
 Datum Map(std::span<Datum> a, const EvalContext&) {

@@ -5,17 +5,12 @@
 #include <string_view>
 
 #include "common/email.h"
+#include "lang/text.h"
 #include "mapping/builtins.h"
 #include "mapping/convert.h"
 
 namespace cohort::mapping::builtins {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 Scalar NonEmptyString(std::string s) {
   return s.empty() ? Scalar::Null() : Scalar::String(std::move(s));
@@ -69,7 +64,7 @@ struct UrlParts {
   std::string_view path;  // from the first '/', or ""
 };
 UrlParts SplitUrl(std::string_view url) {
-  std::string_view s = DropScheme(Trim(url));
+  std::string_view s = DropScheme(lang::TrimSpace(url));
   s = s.substr(0, s.find_first_of("?#"));
   size_t slash = s.find('/');
   UrlParts parts;
@@ -85,14 +80,6 @@ UrlParts SplitUrl(std::string_view url) {
     parts.host = parts.host.substr(0, colon);
   }
   return parts;
-}
-
-std::string AsciiCase(std::string s, bool upper) {
-  for (char& c : s) {
-    unsigned char u = static_cast<unsigned char>(c);
-    c = static_cast<char>(upper ? std::toupper(u) : std::tolower(u));
-  }
-  return s;
 }
 
 }  // namespace
@@ -131,12 +118,12 @@ Datum UrlMain(std::span<Datum> a, const EvalContext&) {
 
 Datum Lower(std::span<Datum> a, const EvalContext&) {
   return EachScalar(
-      a[0], [](const Scalar& s) { return NonEmptyString(AsciiCase(ScalarText(s), false)); });
+      a[0], [](const Scalar& s) { return NonEmptyString(lang::AsciiLower(ScalarText(s))); });
 }
 
 Datum Upper(std::span<Datum> a, const EvalContext&) {
-  return EachScalar(a[0],
-                    [](const Scalar& s) { return NonEmptyString(AsciiCase(ScalarText(s), true)); });
+  return EachScalar(
+      a[0], [](const Scalar& s) { return NonEmptyString(lang::AsciiUpper(ScalarText(s))); });
 }
 
 Datum String(std::span<Datum> a, const EvalContext&) {

@@ -5,17 +5,11 @@
 #include <charconv>
 #include <cmath>
 
-#include "lang/token.h"
+#include "lang/text.h"
 #include "mapping/time.h"
 
 namespace cohort::mapping {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 // 2^63 as a double: the first value that does not fit an int64.
 constexpr double kTwo63 = 9223372036854775808.0;
@@ -79,7 +73,7 @@ std::string ScalarText(const Scalar& s) {
 }
 
 std::optional<Scalar> ParseNumericText(std::string_view text) {
-  std::string_view s = Trim(text);
+  std::string_view s = lang::TrimSpace(text);
   if (!s.empty() && s.front() == '+') s.remove_prefix(1);
   if (s.empty()) return std::nullopt;
   const char* end = s.data() + s.size();
@@ -133,25 +127,13 @@ std::optional<bool> ToBool(const Scalar& s) {
     case Scalar::Type::kNumber:
       return s.d != 0;
     case Scalar::Type::kString: {
-      std::string_view t = Trim(s.s);
+      std::string_view t = lang::TrimSpace(s.s);
       if (lang::EqualsIgnoreCase(t, "true") || t == "1") return true;
       if (lang::EqualsIgnoreCase(t, "false") || t == "0") return false;
       return std::nullopt;
     }
     default:
       return std::nullopt;
-  }
-}
-
-bool IsNumeric(const Scalar& s) {
-  switch (s.type) {
-    case Scalar::Type::kInt:
-    case Scalar::Type::kNumber:
-      return true;
-    case Scalar::Type::kString:
-      return ParseNumericText(s.s).has_value();
-    default:
-      return false;
   }
 }
 

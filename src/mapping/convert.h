@@ -32,8 +32,6 @@ std::optional<double> ToNumber(const Scalar& s);
 // Bool value: bools; ints and numbers (non-zero is true); strings "true"/"false"/"1"/"0"
 // (ASCII case-insensitive, surrounding spaces allowed).
 std::optional<bool> ToBool(const Scalar& s);
-// Whether a scalar is a number or a string that reads as one.
-bool IsNumeric(const Scalar& s);
 
 // The scalar of a scalar kind (string, int, number, bool, date) for `s`, or null if it does
 // not convert. For kDate, `is_ms` says the value already is milliseconds (epochms(), now(),

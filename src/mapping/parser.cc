@@ -38,18 +38,12 @@ bool IsReservedToken(const Token& t) {
   return t.kind == TokenKind::kIdentifier && IsReservedWord(t.text);
 }
 
-std::string Upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
 Expr Call(std::string name, const Token& op, std::vector<Expr> args) {
   Expr e;
   e.type = Expr::Type::kCall;
   e.pos = op.pos;
   e.name = std::move(name);
-  e.spelling = op.kind == TokenKind::kIdentifier ? Upper(op.text) : std::string(op.text);
+  e.spelling = op.kind == TokenKind::kIdentifier ? lang::AsciiUpper(op.text) : std::string(op.text);
   e.is_operator = true;
   for (const Expr& a : args) e.height = std::max(e.height, a.height + 1);
   e.begin = args.empty() ? op.offset : std::min(op.offset, args.front().begin);
@@ -147,9 +141,9 @@ class Parser {
                      next.kind != TokenKind::kQuotedIdentifier;
       }
       if (IsReservedToken(t) && !keyword_ok) {
-        return LangError(t.pos, "expected " + std::string(what) + ", found keyword " +
-                                    Upper(t.text) + "; back-quote a name that is a keyword: `" +
-                                    std::string(t.text) + "`");
+        return LangError(
+            t.pos, "expected " + std::string(what) + ", found keyword " + lang::AsciiUpper(t.text) +
+                       "; back-quote a name that is a keyword: `" + std::string(t.text) + "`");
       }
       ts_.Next();
       return Word{t.value, t.pos, false};
@@ -169,7 +163,7 @@ class Parser {
       for (std::string_view o : kColumnOptions) is_option = is_option || kw == o;
       if (!is_option) break;
       ts_.Next();
-      const std::string shown = Upper(kw);
+      const std::string shown = lang::AsciiUpper(kw);
       auto twice = [&]() {
         return LangError(t.pos, shown + " given twice in one column; keep one " + shown);
       };
@@ -397,11 +391,13 @@ class Parser {
           return FunctionCall();
         }
         if ((t.IsKeyword("and") || t.IsKeyword("or")) && ts_.Peek(1).kind == TokenKind::kLParen) {
-          return LangError(t.pos, Upper(t.text) + " is an operator, not a function; write a " +
-                                      Upper(t.text) + " b");
+          return LangError(t.pos, lang::AsciiUpper(t.text) +
+                                      " is an operator, not a function; write a " +
+                                      lang::AsciiUpper(t.text) + " b");
         }
         if (IsReservedToken(t) && !KeywordAsField()) {
-          return LangError(t.pos, "expected an expression, found keyword " + Upper(t.text) +
+          return LangError(t.pos, "expected an expression, found keyword " +
+                                      lang::AsciiUpper(t.text) +
                                       "; a field with that name must be back-quoted: `" +
                                       std::string(t.text) + "`");
         }

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cmath>
 
+#include "lang/text.h"
 #include "mapping/convert.h"
 
 namespace cohort::mapping {
@@ -121,12 +122,6 @@ std::optional<int64_t> ParseRfc3339(std::string_view s) {
   return CivilToMs(year, month, day, hour, minute, second, ms) - offset_min * 60'000;
 }
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
 }  // namespace
 
 int64_t CivilToMs(int64_t year, int month, int day, int hour, int minute, int second, int ms) {
@@ -135,7 +130,7 @@ int64_t CivilToMs(int64_t year, int month, int day, int hour, int minute, int se
 }
 
 std::optional<int64_t> ParseTimeTextMs(std::string_view text) {
-  std::string_view s = Trim(text);
+  std::string_view s = lang::TrimSpace(text);
   if (s.empty()) return std::nullopt;
   if (std::optional<Scalar> n = ParseNumericText(s)) return ParseTimeMs(*n);
   return ParseRfc3339(s);
