@@ -23,6 +23,9 @@ Api::Api(Services services) : s_(std::move(services)) {
   AddCollectRoutes();
   AddTokenRoutes();
   AddStreamRoutes();
+  AddQueryRoutes();
+  AddEntityRoutes();
+  AddJobRoutes();
 }
 
 void Api::Handle(http::Request&& request, http::Responder respond) {

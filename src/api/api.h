@@ -14,6 +14,9 @@
 #include "common/clock.h"
 #include "http/types.h"
 #include "ingest/collector.h"
+#include "pipeline/jobs.h"
+#include "pipeline/pipeline.h"
+#include "pipeline/profile_stage.h"
 #include "storage/db.h"
 #include "stream/catalog.h"
 #include "stream/log_writer.h"
@@ -28,6 +31,9 @@ struct Services {
   ingest::Collector* collector = nullptr;
   auth::TokenStore* tokens = nullptr;
   const Clock* clock = nullptr;
+  pipeline::ProfileStage* profiles = nullptr;
+  pipeline::JobRegistry* jobs = nullptr;
+  pipeline::Pipeline* pipeline = nullptr;
   std::string public_url;  // e.g. http://127.0.0.1:8080
   // Extra readiness (e.g. the pipeline thread is running); empty = ready.
   std::function<bool()> pipeline_running;
@@ -50,6 +56,9 @@ class Api {
   void AddStreamRoutes();
   void AddTokenRoutes();
   void AddOpsRoutes();
+  void AddQueryRoutes();
+  void AddEntityRoutes();
+  void AddJobRoutes();
   std::string RouteLabel(const http::Request& r) const;
 
   Services s_;

@@ -33,10 +33,22 @@ http::Response Ok(boost::json::value data, boost::json::object meta) {
   return r;
 }
 
+http::Response OkRaw(const std::string& data_json, const std::string& meta_json) {
+  http::Response r;
+  r.body = "{\"status\":200,\"message\":\"success\",\"data\":" + data_json;
+  if (!meta_json.empty()) r.body += ",\"meta\":" + meta_json;
+  r.body += "}";
+  return r;
+}
+
 http::Response Error(const Status& status, const std::string& request_id) {
+  return ErrorWith(status, request_id, {});
+}
+
+http::Response ErrorWith(const Status& status, const std::string& request_id,
+                         boost::json::object o) {
   http::Response r;
   r.status = HttpStatusFor(status.code());
-  boost::json::object o;
   o["status"] = r.status;
   o["message"] = status.message();
   o["request_id"] = request_id;

@@ -14,9 +14,15 @@ int HttpStatusFor(StatusCode code);
 
 // {"status":200,"message":"success","data":...[,"meta":...]}
 http::Response Ok(boost::json::value data, boost::json::object meta = {});
+// The same envelope around `data_json`/`meta_json`, which must be JSON texts (rendered
+// elsewhere, e.g. profiles).
+http::Response OkRaw(const std::string& data_json, const std::string& meta_json = "");
 // {"status":N,"message":"...","request_id":"..."}; 503s carry Retry-After.
 http::Response Error(const Status& status, const std::string& request_id);
 
+// An error with extra members in the envelope (e.g. "line" and "column").
+http::Response ErrorWith(const Status& status, const std::string& request_id,
+                         boost::json::object extra);
 // Parses a JSON request body that must be an object.
 StatusOr<boost::json::object> ParseJsonObject(std::string_view body);
 // Optional string member; error if present but not a string.

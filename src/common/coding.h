@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -33,5 +34,7 @@ bool GetLengthPrefixed(std::string_view* in, std::string_view* s);
 
 // Hex encoding, lowercase.
 std::string ToHex(std::string_view bytes);
+// Decodes hex (either case); std::nullopt on odd length or a non-hex digit.
+std::optional<std::string> FromHex(std::string_view hex);
 
 }  // namespace cohort

@@ -84,7 +84,12 @@ TEST(CodingTest, TruncatedInputIsRejected) {
   EXPECT_FALSE(GetVarint64(&bad, &v));
 }
 
-TEST(CodingTest, Hex) { EXPECT_EQ(ToHex(std::string("\x00\xff\x10", 3)), "00ff10"); }
+TEST(CodingTest, Hex) {
+  EXPECT_EQ(ToHex(std::string("\x00\xff\x10", 3)), "00ff10");
+  EXPECT_EQ(FromHex("00FF10"), std::string("\x00\xff\x10", 3));
+  EXPECT_EQ(FromHex("abc"), std::nullopt);
+  EXPECT_EQ(FromHex("zz"), std::nullopt);
+}
 
 }  // namespace
 }  // namespace cohort

@@ -9,6 +9,7 @@
 #include "ingest/collector.h"
 #include "pipeline/customerio_stage.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/profile_stage.h"
 #include "storage/db.h"
 #include "stream/catalog.h"
 #include "stream/log_writer.h"
@@ -23,6 +24,8 @@ struct CohortServer::Parts {
   std::unique_ptr<stream::LogWriter> writer;
   std::unique_ptr<auth::TokenStore> tokens;
   std::unique_ptr<ingest::Collector> collector;
+  std::unique_ptr<pipeline::JobRegistry> jobs;
+  pipeline::ProfileStage* profiles = nullptr;  // owned by the pipeline
   std::unique_ptr<pipeline::Pipeline> pipeline;
   std::unique_ptr<api::Api> api;
   std::unique_ptr<http::Server> http;
@@ -73,6 +76,12 @@ StatusOr<std::unique_ptr<CohortServer>> CohortServer::Start(const Config& config
   ASSIGN_OR_RETURN(auto cio_stage, pipeline::CustomerIoStage::Create(p->db.get(), p->catalog.get(),
                                                                     p->writer.get(), 2000));
   stages.push_back(std::move(cio_stage));
+  ASSIGN_OR_RETURN(p->jobs, pipeline::JobRegistry::Load(p->db.get(), clock));
+  ASSIGN_OR_RETURN(auto profile_stage,
+                   pipeline::ProfileStage::Create(p->db.get(), p->catalog.get(), p->jobs.get(),
+                                                  clock, pipeline::ProfileStageOptions{}));
+  p->profiles = profile_stage.get();
+  stages.push_back(std::move(profile_stage));
   p->pipeline = std::make_unique<pipeline::Pipeline>(p->writer.get(), std::move(stages));
   p->pipeline->Start();
 
@@ -83,6 +92,9 @@ StatusOr<std::unique_ptr<CohortServer>> CohortServer::Start(const Config& config
   s.collector = p->collector.get();
   s.tokens = p->tokens.get();
   s.clock = clock;
+  s.profiles = p->profiles;
+  s.jobs = p->jobs.get();
+  s.pipeline = p->pipeline.get();
   pipeline::Pipeline* pl = p->pipeline.get();
   stream::LogWriter* writer = p->writer.get();
   s.pipeline_running = [pl] { return pl->running(); };
@@ -139,6 +151,7 @@ void CohortServer::Stop() {
   parts_->api.reset();
   parts_->collector.reset();
   parts_->pipeline.reset();
+  parts_->jobs.reset();
   parts_->writer.reset();
   parts_->tokens.reset();
   parts_->catalog.reset();

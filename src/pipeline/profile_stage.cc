@@ -1,0 +1,410 @@
+#include "pipeline/profile_stage.h"
+
+#include <spdlog/spdlog.h>
+
+#include "common/coding.h"
+#include "profile/reader.h"
+#include "stream/key_codec.h"
+#include "stream/log_reader.h"
+
+namespace cohort::pipeline {
+namespace {
+
+const char kStateKey[] = "profile_state";
+
+std::string GenName(uint32_t gen) {
+  std::string n;
+  PutBigEndian32(&n, gen);
+  return n;
+}
+
+std::string GenCheckpointName(uint32_t gen) { return "profiles:" + std::to_string(gen); }
+
+void DeleteGen(storage::WriteBatch* b, uint32_t gen) {
+  using profile::GenPrefix;
+  using profile::GenPrefixEnd;
+  b->DeleteRange(storage::Family::kProfile, GenPrefix('P', gen), GenPrefixEnd('P', gen));
+  b->DeleteRange(storage::Family::kProfile, GenPrefix('O', gen), GenPrefixEnd('O', gen));
+  b->DeleteRange(storage::Family::kIdentity, GenPrefix(0, gen), GenPrefixEnd(0, gen));
+  b->Delete(storage::Family::kMeta, profile::NextPidMetaKey(gen));
+  b->Delete(storage::Family::kMeta, CheckpointKey(GenCheckpointName(gen)));
+  b->Delete(storage::Family::kMeta, stream::MetaKey("gen_queries", GenName(gen)));
+  std::string audit = profile::AuditMetaPrefix(gen);
+  std::string audit_end = profile::AuditMetaPrefix(gen + 1);
+  b->DeleteRange(storage::Family::kMeta, audit, audit_end);
+}
+
+}  // namespace
+
+struct ProfileStage::Gen {
+  uint32_t id = 0;
+  std::vector<std::shared_ptr<const mapping::CompiledQuery>> queries;
+  uint64_t checkpoint = 0;
+  std::unique_ptr<profile::ProfileWriter> writer;
+  std::string job;  // building generations: the rebuild job
+};
+
+ProfileStage::ProfileStage(storage::Db* db, stream::StreamCatalog* catalog, JobRegistry* jobs,
+                           const Clock* clock, ProfileStageOptions options)
+    : db_(db), catalog_(catalog), jobs_(jobs), clock_(clock), options_(options) {}
+
+ProfileStage::~ProfileStage() {
+  std::lock_guard l(mu_);
+  for (auto& r : erase_requests_) r->done.set_value(CancelledError("shutting down"));
+  erase_requests_.clear();
+}
+
+StatusOr<std::unique_ptr<ProfileStage>> ProfileStage::Create(storage::Db* db,
+                                                             stream::StreamCatalog* catalog,
+                                                             JobRegistry* jobs, const Clock* clock,
+                                                             ProfileStageOptions options) {
+  std::unique_ptr<ProfileStage> s(new ProfileStage(db, catalog, jobs, clock, options));
+  RETURN_IF_ERROR(s->LoadState());
+  return s;
+}
+
+Status ProfileStage::LoadState() {
+  // Installed queries.
+  auto it = db_->NewIterator(storage::Family::kMeta);
+  const std::string qprefix = stream::MetaPrefix("query");
+  for (it->Seek(qprefix); it->Valid() && it->key().starts_with(qprefix); it->Next()) {
+    auto q = mapping::Compile(it->value());
+    if (!q.ok()) {
+      spdlog::error("stored query {} no longer compiles: {}", it->key().substr(qprefix.size()),
+                    q.status().message());
+      continue;
+    }
+    installed_[(*q)->alias()] = *q;
+  }
+  RETURN_IF_ERROR(it->status());
+  const std::string tprefix = stream::MetaPrefix("tombstone");
+  for (it->Seek(tprefix); it->Valid() && it->key().starts_with(tprefix); it->Next()) {
+    tombstones_.emplace(it->key().substr(tprefix.size()));
+  }
+  RETURN_IF_ERROR(it->status());
+
+  uint32_t serving = 1, building = 0;
+  std::string building_job;
+  ASSIGN_OR_RETURN(auto state, db_->Get(storage::Family::kMeta, stream::MetaKey(kStateKey, "")));
+  if (state) {
+    std::string_view in = *state;
+    std::string_view job;
+    if (!GetBigEndian32(&in, &serving) || !GetBigEndian32(&in, &building) ||
+        !GetLengthPrefixed(&in, &job) || !GetBigEndian32(&in, &max_gen_)) {
+      return InternalError("profile store state is corrupt");
+    }
+    building_job = job;
+  }
+  auto load_gen = [&](uint32_t id) -> StatusOr<std::unique_ptr<Gen>> {
+    auto g = std::make_unique<Gen>();
+    g->id = id;
+    ASSIGN_OR_RETURN(auto texts, db_->Get(storage::Family::kMeta,
+                                          stream::MetaKey("gen_queries", GenName(id))));
+    if (texts) {
+      std::string_view in = *texts;
+      uint64_t n;
+      if (!GetVarint64(&in, &n)) return InternalError("generation query list is corrupt");
+      for (uint64_t i = 0; i < n; ++i) {
+        std::string_view t;
+        if (!GetLengthPrefixed(&in, &t)) return InternalError("generation query list is corrupt");
+        auto q = mapping::Compile(t);
+        if (q.ok()) g->queries.push_back(*q);
+      }
+    }
+    ASSIGN_OR_RETURN(g->checkpoint, LoadCheckpoint(db_, GenCheckpointName(id)));
+    g->writer = std::make_unique<profile::ProfileWriter>(db_, id, options_.writer, &tombstones_);
+    RETURN_IF_ERROR(g->writer->Init());
+    return g;
+  };
+  ASSIGN_OR_RETURN(serving_, load_gen(serving));
+  if (building) {
+    ASSIGN_OR_RETURN(building_, load_gen(building));
+    building_->job = building_job;
+    building_job_ = building_job;
+    if (!building_job.empty()) jobs_->Log(building_job, "resumed after a restart");
+  }
+  serving_queries_ = serving_->queries;
+  serving_gen_ = serving;
+  serving_checkpoint_ = serving_->checkpoint;
+  max_gen_ = std::max({max_gen_, serving, building});
+  // A running job whose generation is gone (crash between creating the job and starting the
+  // build) would be stuck: rebuild again under that job.
+  for (const auto& j : jobs_->List()) {
+    if (j.kind == "rebuild" && j.status == "running" && j.id != building_job) {
+      pending_build_ = true;
+      if (!pending_job_.empty()) {
+        jobs_->Finish(pending_job_, "failed", "superseded by " + j.id).IgnoreError();
+      }
+      pending_job_ = j.id;
+    }
+  }
+  return Status::Ok();
+}
+
+Status ProfileStage::PersistState(storage::WriteBatch* b) const {
+  std::string v;
+  PutBigEndian32(&v, serving_->id);
+  PutBigEndian32(&v, building_ ? building_->id : 0);
+  PutLengthPrefixed(&v, building_ ? building_->job : "");
+  PutBigEndian32(&v, max_gen_);
+  b->Put(storage::Family::kMeta, stream::MetaKey(kStateKey, ""), v);
+  return Status::Ok();
+}
+
+StatusOr<JobInfo> ProfileStage::StartRebuild(const std::string& reason) {
+  ASSIGN_OR_RETURN(JobInfo job, jobs_->Create("rebuild", reason, 0));
+  std::string superseded;
+  {
+    std::lock_guard l(mu_);
+    superseded = pending_job_;
+    pending_build_ = true;
+    pending_job_ = job.id;
+  }
+  if (!superseded.empty()) {
+    jobs_->Finish(superseded, "failed", "superseded by " + job.id).IgnoreError();
+  }
+  return job;
+}
+
+StatusOr<JobInfo> ProfileStage::Install(std::shared_ptr<const mapping::CompiledQuery> query) {
+  storage::WriteBatch b;
+  b.Put(storage::Family::kMeta, stream::MetaKey("query", query->alias()), query->text());
+  RETURN_IF_ERROR(db_->Write(&b, /*sync=*/true));
+  std::string alias = query->alias();
+  {
+    std::lock_guard l(mu_);
+    installed_[alias] = std::move(query);
+  }
+  return StartRebuild("query " + alias + " installed");
+}
+
+StatusOr<JobInfo> ProfileStage::Remove(const std::string& alias) {
+  {
+    std::lock_guard l(mu_);
+    if (!installed_.count(alias)) return NotFoundError("no query with alias " + alias);
+  }
+  storage::WriteBatch b;
+  b.Delete(storage::Family::kMeta, stream::MetaKey("query", alias));
+  RETURN_IF_ERROR(db_->Write(&b, /*sync=*/true));
+  {
+    std::lock_guard l(mu_);
+    installed_.erase(alias);
+  }
+  return StartRebuild("query " + alias + " deleted");
+}
+
+StatusOr<JobInfo> ProfileStage::Rebuild(const std::string& reason) { return StartRebuild(reason); }
+
+std::vector<std::shared_ptr<const mapping::CompiledQuery>> ProfileStage::Installed() const {
+  std::lock_guard l(mu_);
+  std::vector<std::shared_ptr<const mapping::CompiledQuery>> out;
+  for (const auto& [a, q] : installed_) out.push_back(q);
+  return out;
+}
+
+std::vector<std::shared_ptr<const mapping::CompiledQuery>> ProfileStage::Serving() const {
+  std::lock_guard l(mu_);
+  return serving_queries_;
+}
+
+std::optional<std::string> ProfileStage::running_job() const {
+  std::lock_guard l(mu_);
+  if (!pending_job_.empty()) return pending_job_;
+  if (!building_job_.empty()) return building_job_;
+  return std::nullopt;
+}
+
+ProfileStageCounters ProfileStage::counters() const {
+  std::lock_guard l(mu_);
+  return counters_;
+}
+
+Status ProfileStage::StartPendingBuild() {
+  std::string job;
+  std::vector<std::shared_ptr<const mapping::CompiledQuery>> queries;
+  {
+    std::lock_guard l(mu_);
+    if (!pending_build_) return Status::Ok();
+    pending_build_ = false;
+    job = pending_job_;
+    pending_job_.clear();
+    for (const auto& [a, q] : installed_) queries.push_back(q);
+  }
+  storage::WriteBatch b;
+  if (building_) {
+    DeleteGen(&b, building_->id);
+    if (!building_->job.empty()) {
+      jobs_->Finish(building_->job, "failed", "superseded by " + job).IgnoreError();
+    }
+  }
+  auto g = std::make_unique<Gen>();
+  g->id = ++max_gen_;
+  g->queries = std::move(queries);
+  g->job = job;
+  g->writer = std::make_unique<profile::ProfileWriter>(db_, g->id, options_.writer, &tombstones_);
+  std::string texts;
+  PutVarint64(&texts, g->queries.size());
+  for (const auto& q : g->queries) PutLengthPrefixed(&texts, q->text());
+  b.Put(storage::Family::kMeta, stream::MetaKey("gen_queries", GenName(g->id)), texts);
+  building_ = std::move(g);
+  RETURN_IF_ERROR(PersistState(&b));
+  RETURN_IF_ERROR(db_->Write(&b, /*sync=*/true));
+  RETURN_IF_ERROR(building_->writer->Init());
+  {
+    std::lock_guard l(mu_);
+    building_job_ = job;
+  }
+  jobs_->Log(job, "building profile generation " + std::to_string(building_->id) + " with " +
+                      std::to_string(building_->queries.size()) + " queries");
+  return Status::Ok();
+}
+
+Status ProfileStage::RunGen(Gen* g, uint64_t last_seq, bool* progressed) {
+  if (g->checkpoint >= last_seq) return Status::Ok();
+  storage::WriteBatch b;
+  uint64_t scanned = g->checkpoint;
+  if (g->queries.empty()) {
+    scanned = last_seq;  // nothing to apply
+  } else {
+    const int64_t now = clock_->NowMs();
+    Status apply_error;
+    ProfileStageCounters local;
+    Status st = stream::ReadLog(
+        db_, g->checkpoint + 1, last_seq, options_.batch_events,
+        [&](const stream::StoredEvent& e) {
+          auto name_it = stream_names_.find(e.stream_id);
+          if (name_it == stream_names_.end()) {
+            name_it = stream_names_.emplace(e.stream_id, catalog_->NameOf(e.stream_id).value_or(""))
+                          .first;
+          }
+          for (const auto& q : g->queries) {
+            if (q->from() != name_it->second) continue;
+            auto r = q->EvaluateJson(e.raw, e.event_time_ms, now);
+            if (!r.ok()) {
+              ++local.bad_events;
+              continue;
+            }
+            if (!*r) continue;
+            apply_error = g->writer->Apply(**r);
+            if (!apply_error.ok()) return false;
+          }
+          scanned = e.seq;
+          return true;
+        });
+    RETURN_IF_ERROR(st);
+    if (!apply_error.ok()) {
+      g->writer->Reset();
+      return apply_error;
+    }
+    g->writer->Flush(&b);
+    if (g == serving_.get()) {
+      std::lock_guard l(mu_);
+      counters_.bad_events += local.bad_events;
+    }
+  }
+  b.Put(storage::Family::kMeta, CheckpointKey(GenCheckpointName(g->id)), EncodeCheckpoint(scanned));
+  Status w = db_->Write(&b, /*sync=*/false);
+  if (!w.ok()) {
+    g->writer->Reset();
+    return w;
+  }
+  g->checkpoint = scanned;
+  *progressed = true;
+  return Status::Ok();
+}
+
+Status ProfileStage::Switch() {
+  storage::WriteBatch b;
+  uint32_t old = serving_->id;
+  DeleteGen(&b, old);
+  std::string job = building_->job;
+  serving_ = std::move(building_);
+  RETURN_IF_ERROR(PersistState(&b));
+  RETURN_IF_ERROR(db_->Write(&b, /*sync=*/true));
+  serving_gen_ = serving_->id;
+  serving_checkpoint_ = serving_->checkpoint;
+  {
+    std::lock_guard l(mu_);
+    serving_queries_ = serving_->queries;
+    building_job_.clear();
+  }
+  if (!job.empty()) {
+    jobs_->Log(job, "profile generation " + std::to_string(serving_->id) + " now serves");
+    jobs_->Finish(job, "completed", "").IgnoreError();
+  }
+  return Status::Ok();
+}
+
+Status ProfileStage::Erase(const mapping::Identity& id, int timeout_ms) {
+  auto req = std::make_unique<EraseRequest>();
+  req->id = id;
+  auto fut = req->done.get_future();
+  {
+    std::lock_guard l(mu_);
+    erase_requests_.push_back(std::move(req));
+  }
+  if (fut.wait_for(std::chrono::milliseconds(timeout_ms)) != std::future_status::ready) {
+    return UnavailableError("the pipeline did not get to the erasure in time; retry");
+  }
+  return fut.get();
+}
+
+Status ProfileStage::DoErase(const mapping::Identity& id) {
+  storage::WriteBatch b;
+  bool found = false;
+  std::set<std::string> tomb = {profile::IdentityText(id)};
+  for (Gen* g : {serving_.get(), building_.get()}) {
+    if (!g) continue;
+    profile::ProfileReader reader(db_, g->id);
+    ASSIGN_OR_RETURN(auto rec, reader.ByIdentity(id));
+    if (!rec) continue;
+    found |= g == serving_.get();
+    b.Delete(storage::Family::kProfile, profile::ProfileKey(g->id, rec->id));
+    b.Delete(storage::Family::kProfile, profile::OrderKey(g->id, rec->OrderText()));
+    for (const auto& i : rec->identities) {
+      b.Delete(storage::Family::kIdentity, profile::IdentityKey(g->id, i));
+      tomb.insert(profile::IdentityText(i));
+    }
+  }
+  if (!found) return NotFoundError("no profile has " + id.field + " = " + id.value);
+  for (const auto& t : tomb) b.Put(storage::Family::kMeta, stream::MetaKey("tombstone", t), "");
+  RETURN_IF_ERROR(db_->Write(&b, /*sync=*/true));
+  tombstones_.insert(tomb.begin(), tomb.end());
+  for (Gen* g : {serving_.get(), building_.get()}) {
+    if (g) g->writer->Reset();
+  }
+  return Status::Ok();
+}
+
+Status ProfileStage::RunOnce(uint64_t last_seq, bool* progressed) {
+  *progressed = false;
+  std::vector<std::unique_ptr<EraseRequest>> erasures;
+  {
+    std::lock_guard l(mu_);
+    erasures.swap(erase_requests_);
+  }
+  for (auto& r : erasures) r->done.set_value(DoErase(r->id));
+  RETURN_IF_ERROR(StartPendingBuild());
+  RETURN_IF_ERROR(RunGen(serving_.get(), last_seq, progressed));
+  serving_checkpoint_ = serving_->checkpoint;
+  {
+    std::lock_guard l(mu_);
+    const auto& c = serving_->writer->counters();
+    counters_.applied = c.applied;
+    counters_.unidentified = c.unidentified;
+    counters_.merges = c.merges;
+    counters_.created = c.created;
+    counters_.errors = c.errors;
+    counters_.erased = c.erased;
+  }
+  if (building_) {
+    bool built = false;
+    RETURN_IF_ERROR(RunGen(building_.get(), last_seq, &built));
+    *progressed |= built;
+    if (!building_->job.empty()) jobs_->Progress(building_->job, building_->checkpoint, last_seq);
+    if (building_->checkpoint >= last_seq) RETURN_IF_ERROR(Switch());
+  }
+  return Status::Ok();
+}
+
+}  // namespace cohort::pipeline

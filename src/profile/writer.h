@@ -1,0 +1,89 @@
+// ProfileWriter: applies evaluations (field updates + identities, SPEC §5.3–5.4) to one
+// generation of the profile store. Identities that today belong to different profiles merge
+// those profiles into the one with the smallest id (fields combined by their merge ops,
+// identities re-pointed, an audit record kept), so a profile is a connected component of
+// identities and its fields are a function of the set of its events.
+//
+// Changes accumulate in memory until Flush adds them to a WriteBatch, which the caller commits
+// together with its checkpoint. Owned by one thread (the pipeline); not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+
+#include "common/status.h"
+#include "mapping/evaluator.h"
+#include "profile/store_keys.h"
+#include "storage/db.h"
+
+namespace cohort::profile {
+
+struct WriterOptions {
+  // A profile holds at most this many values of one identity field; further values are not
+  // indexed (SPEC §5.4 guard rail). Default: 50.
+  size_t max_identity_values = 50;
+  FieldOptions fields;  // set cap
+  // Cached profiles above which Flush empties the cache. Default: 200,000.
+  size_t cache_limit = 200000;
+};
+
+struct WriterCounters {
+  uint64_t applied = 0;       // evaluations applied
+  uint64_t unidentified = 0;  // evaluations without any identity (ignored)
+  uint64_t erased = 0;        // evaluations naming an erased identity (ignored)
+  uint64_t merges = 0;        // profiles merged into another
+  uint64_t created = 0;       // profiles created
+  uint64_t errors = 0;        // updates refused by the field (e.g. kind changed)
+};
+
+class ProfileWriter {
+ public:
+  // `db` must outlive the writer. `tombstones` holds IdentityText of erased identities.
+  ProfileWriter(storage::Db* db, uint32_t gen, WriterOptions options,
+                const std::set<std::string>* tombstones);
+  // Reads the generation's id counter.
+  Status Init();
+
+  Status Apply(const mapping::Evaluation& ev);
+  // Adds every pending change (profiles, identities, order keys, counter, audit) to `batch`.
+  void Flush(storage::WriteBatch* batch);
+  // Forgets cached state (after a failed commit, so it is re-read from storage).
+  void Reset();
+
+  uint32_t gen() const { return gen_; }
+  const WriterCounters& counters() const { return counters_; }
+
+ private:
+  struct Entry {
+    ProfileRecord record;
+    std::string stored_order;  // order text as stored ("" if never stored)
+    bool dirty = false;
+    bool deleted = false;
+  };
+  StatusOr<uint64_t> Lookup(const mapping::Identity& id);  // 0 = none
+  StatusOr<Entry*> Load(uint64_t pid);
+  void AddIdentity(Entry* e, const mapping::Identity& id);
+
+  storage::Db* const db_;
+  const uint32_t gen_;
+  const WriterOptions options_;
+  const std::set<std::string>* tombstones_;
+  uint64_t next_pid_ = 1;
+  bool next_pid_dirty_ = false;
+  std::unordered_map<std::string, uint64_t> ids_;  // IdentityText → pid (0: known absent)
+  std::set<std::string> dirty_ids_;
+  std::unordered_map<uint64_t, Entry> profiles_;
+  std::vector<std::string> audit_;  // pending audit records (JSON)
+  uint64_t audit_seq_ = 0;
+  WriterCounters counters_;
+};
+
+// meta keys of the store.
+std::string NextPidMetaKey(uint32_t gen);
+std::string AuditMetaPrefix(uint32_t gen);
+
+}  // namespace cohort::profile
