@@ -29,8 +29,8 @@ std::string NormalizeEmail(std::string_view text) {
   std::string_view domain = s.substr(at + 1);
   size_t dot = domain.find('.');
   if (domain.empty() || dot == std::string_view::npos || domain.front() == '.' ||
-      domain.back() == '.') {
-    return "";
+      domain.back() == '.' || domain.find_first_of("/:?#[]\\") != std::string_view::npos) {
+    return "";  // a URL with user info ("https://u@host/path") is not an address
   }
   std::string out;
   out.reserve(s.size());

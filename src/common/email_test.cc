@@ -24,6 +24,8 @@ TEST(EmailTest, RejectsNonAddresses) {
   EXPECT_EQ(NormalizeEmail("Name <>"), "");
   EXPECT_EQ(NormalizeEmail("a@example.com."), "");
   EXPECT_EQ(EmailDomain("nope"), "");
+  EXPECT_EQ(NormalizeEmail("https://user@www.example.com:8443/path"), "");
+  EXPECT_EQ(NormalizeEmail("user@example.com/x"), "");
 }
 
 }  // namespace
