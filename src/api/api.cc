@@ -1,6 +1,7 @@
 #include "api/api.h"
 
 #include "api/reply.h"
+#include "api/static_files.h"
 
 namespace cohort::api {
 
@@ -34,6 +35,7 @@ void Api::Handle(http::Request&& request, http::Responder respond) {
   const Route* route = router_.Match(request.method, request.path, &params, &path_matched);
   const std::string rid = request.request_id;
   if (!route) {
+    if (!path_matched && ServeStatic(request, respond)) return;
     if (path_matched) {
       respond(Error(InvalidArgumentError("method " + request.method + " is not allowed on " +
                                          request.path),
