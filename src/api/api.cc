@@ -27,6 +27,7 @@ Api::Api(Services services) : s_(std::move(services)) {
   AddQueryRoutes();
   AddEntityRoutes();
   AddJobRoutes();
+  AddIntegrationRoutes();
 }
 
 void Api::Handle(http::Request&& request, http::Responder respond) {

@@ -17,6 +17,7 @@
 #include "pipeline/jobs.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/profile_stage.h"
+#include "pipeline/workflows.h"
 #include "storage/db.h"
 #include "stream/catalog.h"
 #include "stream/log_writer.h"
@@ -34,6 +35,7 @@ struct Services {
   pipeline::ProfileStage* profiles = nullptr;
   pipeline::JobRegistry* jobs = nullptr;
   pipeline::Pipeline* pipeline = nullptr;
+  pipeline::WorkflowRunner* workflows = nullptr;
   std::string public_url;  // e.g. http://127.0.0.1:8080
   // Extra readiness (e.g. the pipeline thread is running); empty = ready.
   std::function<bool()> pipeline_running;
@@ -59,6 +61,7 @@ class Api {
   void AddQueryRoutes();
   void AddEntityRoutes();
   void AddJobRoutes();
+  void AddIntegrationRoutes();
   std::string RouteLabel(const http::Request& r) const;
 
   Services s_;

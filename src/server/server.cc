@@ -10,6 +10,7 @@
 #include "pipeline/customerio_stage.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/profile_stage.h"
+#include "pipeline/workflows.h"
 #include "storage/db.h"
 #include "stream/catalog.h"
 #include "stream/log_writer.h"
@@ -27,6 +28,7 @@ struct CohortServer::Parts {
   std::unique_ptr<pipeline::JobRegistry> jobs;
   pipeline::ProfileStage* profiles = nullptr;  // owned by the pipeline
   std::unique_ptr<pipeline::Pipeline> pipeline;
+  std::unique_ptr<pipeline::WorkflowRunner> workflows;
   std::unique_ptr<api::Api> api;
   std::unique_ptr<http::Server> http;
   std::string base_url;
@@ -84,6 +86,8 @@ StatusOr<std::unique_ptr<CohortServer>> CohortServer::Start(const Config& config
   stages.push_back(std::move(profile_stage));
   p->pipeline = std::make_unique<pipeline::Pipeline>(p->writer.get(), std::move(stages));
   p->pipeline->Start();
+  ASSIGN_OR_RETURN(p->workflows, pipeline::WorkflowRunner::Load(p->db.get(), p->profiles,
+                                                                p->jobs.get(), clock));
 
   api::Services s;
   s.db = p->db.get();
@@ -95,6 +99,7 @@ StatusOr<std::unique_ptr<CohortServer>> CohortServer::Start(const Config& config
   s.profiles = p->profiles;
   s.jobs = p->jobs.get();
   s.pipeline = p->pipeline.get();
+  s.workflows = p->workflows.get();
   pipeline::Pipeline* pl = p->pipeline.get();
   stream::LogWriter* writer = p->writer.get();
   s.pipeline_running = [pl] { return pl->running(); };
@@ -150,6 +155,7 @@ void CohortServer::Stop() {
   parts_->http.reset();
   parts_->api.reset();
   parts_->collector.reset();
+  parts_->workflows.reset();
   parts_->pipeline.reset();
   parts_->jobs.reset();
   parts_->writer.reset();
