@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <sstream>
 
 #include "cli/client.h"
 #include "server/config.h"
@@ -114,6 +115,29 @@ int Serve(const std::string& config_path, const std::map<std::string, std::strin
   std::cout << "signal " << sig << ": finishing in-flight requests" << std::endl;
   (*srv)->Stop();
   return 0;
+}
+
+// The contents of `path`, or of stdin for "-".
+StatusOr<std::string> ReadText(const std::string& path) {
+  std::stringstream ss;
+  if (path == "-") {
+    ss << std::cin.rdbuf();
+  } else {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) return NotFoundError("cannot read " + path);
+    ss << f.rdbuf();
+  }
+  return ss.str();
+}
+
+int CallWithFile(const Remote& r, const std::string& method, const std::string& path,
+                 const std::string& file, const std::string& content_type) {
+  auto text = ReadText(file);
+  if (!text.ok()) {
+    std::cerr << "error: " << text.status().message() << "\n";
+    return 2;
+  }
+  return Call(r, method, path, *text, content_type);
 }
 
 // `cohort import FILE --stream S`: posts NDJSON in batches with a progress line.
@@ -232,7 +256,124 @@ int Main(int argc, char** argv) {
   import->add_option("--batch", import_batch, "Events per request")->default_val(1000);
   add_remote(import);
 
+  // query
+  auto* query = app.add_subcommand("query", "Mapping queries (docs/mapping.md)");
+  query->require_subcommand(1);
+  auto* query_list = query->add_subcommand("list", "Installed queries");
+  auto* query_show = query->add_subcommand("show", "One query");
+  auto* query_install = query->add_subcommand("install", "Install or replace a query (starts a rebuild)");
+  auto* query_validate = query->add_subcommand("validate", "Check a query without installing it");
+  auto* query_test = query->add_subcommand("test", "Profiles a query makes from given events");
+  auto* query_delete = query->add_subcommand("delete", "Delete a query (starts a rebuild)");
+  std::string alias, query_file, events_file;
+  query_show->add_option("alias", alias, "Query alias")->required();
+  query_delete->add_option("alias", alias, "Query alias")->required();
+  for (auto* cmd : {query_install, query_validate, query_test}) {
+    cmd->add_option("file", query_file, "File with the query text (- for stdin)")->required();
+  }
+  query_test->add_option("--events", events_file, "JSON array or NDJSON file of events")->required();
+  for (auto* cmd : {query_list, query_show, query_install, query_validate, query_test, query_delete}) {
+    add_remote(cmd);
+  }
+
+  // entity
+  auto* entity = app.add_subcommand("entity", "User profiles");
+  entity->require_subcommand(1);
+  auto* entity_get = entity->add_subcommand("get", "The profile whose FIELD is VALUE");
+  auto* entity_list = entity->add_subcommand("list", "Profiles, one page");
+  auto* entity_erase = entity->add_subcommand("erase", "Erase a profile (privacy request)");
+  std::string entity_field, entity_value, cursor;
+  for (auto* cmd : {entity_get, entity_erase}) {
+    cmd->add_option("field", entity_field, "Identity or field name")->required();
+    cmd->add_option("value", entity_value, "Value")->required();
+  }
+  entity_list->add_option("--limit", limit, "Profiles per page");
+  entity_list->add_option("--cursor", cursor, "meta.next_cursor of the previous page");
+  for (auto* cmd : {entity_get, entity_list, entity_erase}) add_remote(cmd);
+
+  auto* rebuild = app.add_subcommand("rebuild", "Rebuild every profile from the stored log");
+  add_remote(rebuild);
+  auto* job = app.add_subcommand("job", "Show a job (rebuild) by id");
+  std::string job_id;
+  job->add_option("id", job_id, "Job id")->required();
+  add_remote(job);
+
+  // workflow
+  auto* workflow = app.add_subcommand("workflow", "Integration workflows");
+  workflow->require_subcommand(1);
+  auto* workflow_run = workflow->add_subcommand("run", "Start a workflow");
+  std::string wf_integration, wf_name;
+  bool webhook_configured = false;
+  workflow_run->add_option("integration", wf_integration, "e.g. customerio")->required();
+  workflow_run->add_option("workflow", wf_name, "e.g. import_webhook_events")->required();
+  workflow_run->add_flag("--webhook-configured", webhook_configured,
+                         "I have set up the Customer.io webhook");
+  auto* workflow_list = workflow->add_subcommand("list", "Workflow runs");
+  auto* workflow_show = workflow->add_subcommand("show", "One workflow run");
+  std::string run_id;
+  workflow_show->add_option("id", run_id, "Run id")->required();
+  for (auto* cmd : {workflow_run, workflow_list, workflow_show}) add_remote(cmd);
+
   CLI11_PARSE(app, argc, argv);
+
+  if (query_list->parsed()) return Call(remote, "GET", "/api/query");
+  if (query_show->parsed()) return Call(remote, "GET", "/api/query/" + UrlEncode(alias));
+  if (query_delete->parsed()) return Call(remote, "DELETE", "/api/query/" + UrlEncode(alias));
+  if (query_install->parsed()) return CallWithFile(remote, "POST", "/api/query", query_file, "text/plain");
+  if (query_validate->parsed()) {
+    return CallWithFile(remote, "POST", "/api/query/_validate", query_file, "text/plain");
+  }
+  if (query_test->parsed()) {
+    auto text = ReadText(query_file);
+    auto events = ReadText(events_file);
+    if (!text.ok() || !events.ok()) {
+      std::cerr << "error: " << (text.ok() ? events.status() : text.status()).message() << "\n";
+      return 2;
+    }
+    boost::json::array arr;
+    boost::system::error_code ec;
+    boost::json::value whole = boost::json::parse(*events, ec);
+    if (!ec && whole.is_array()) {
+      arr = whole.as_array();
+    } else {
+      std::stringstream lines(*events);
+      std::string line;
+      while (std::getline(lines, line)) {
+        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        boost::json::value v = boost::json::parse(line, ec);
+        if (ec) {
+          std::cerr << "error: " << events_file << " is neither a JSON array nor NDJSON\n";
+          return 2;
+        }
+        arr.push_back(v);
+      }
+    }
+    boost::json::object body{{"query", *text}, {"events", arr}};
+    return Call(remote, "POST", "/api/query/_test", boost::json::serialize(body));
+  }
+  if (entity_get->parsed()) {
+    return Call(remote, "GET",
+                "/api/entity/user/" + UrlEncode(entity_field) + "/" + UrlEncode(entity_value));
+  }
+  if (entity_erase->parsed()) {
+    return Call(remote, "DELETE",
+                "/api/entity/user/" + UrlEncode(entity_field) + "/" + UrlEncode(entity_value));
+  }
+  if (entity_list->parsed()) {
+    std::string path = "/api/entity/user?limit=" + std::to_string(limit);
+    if (!cursor.empty()) path += "&cursor=" + UrlEncode(cursor);
+    return Call(remote, "GET", path);
+  }
+  if (rebuild->parsed()) return Call(remote, "POST", "/api/rebuild");
+  if (job->parsed()) return Call(remote, "GET", "/api/job/" + UrlEncode(job_id));
+  if (workflow_run->parsed()) {
+    boost::json::object body{{"integration", wf_integration},
+                             {"workflow", wf_name},
+                             {"config", boost::json::object{{"webhook_configured", webhook_configured}}}};
+    return Call(remote, "POST", "/api/workflow", boost::json::serialize(body));
+  }
+  if (workflow_list->parsed()) return Call(remote, "GET", "/api/workflow");
+  if (workflow_show->parsed()) return Call(remote, "GET", "/api/workflow/" + UrlEncode(run_id));
 
   if (serve->parsed()) {
     for (const auto& [name, value] : flag_values) {
