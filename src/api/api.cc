@@ -28,6 +28,7 @@ Api::Api(Services services) : s_(std::move(services)) {
   AddEntityRoutes();
   AddJobRoutes();
   AddIntegrationRoutes();
+  AddSegmentRoutes();
 }
 
 void Api::Handle(http::Request&& request, http::Responder respond) {

@@ -10,6 +10,8 @@
 
 #include "api/metrics.h"
 #include "api/router.h"
+#include "audience/engine.h"
+#include "audience/webhook.h"
 #include "auth/token_store.h"
 #include "common/clock.h"
 #include "http/types.h"
@@ -36,6 +38,8 @@ struct Services {
   pipeline::JobRegistry* jobs = nullptr;
   pipeline::Pipeline* pipeline = nullptr;
   pipeline::WorkflowRunner* workflows = nullptr;
+  audience::AudienceEngine* audiences = nullptr;
+  audience::WebhookSender* webhooks = nullptr;
   std::string public_url;  // e.g. http://127.0.0.1:8080
   // Extra readiness (e.g. the pipeline thread is running); empty = ready.
   std::function<bool()> pipeline_running;
@@ -62,6 +66,7 @@ class Api {
   void AddEntityRoutes();
   void AddJobRoutes();
   void AddIntegrationRoutes();
+  void AddSegmentRoutes();
   std::string RouteLabel(const http::Request& r) const;
 
   Services s_;

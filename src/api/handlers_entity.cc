@@ -94,7 +94,9 @@ void Api::AddEntityRoutes() {
                 std::string data = "[";
                 for (size_t i = 0; i < page->size(); ++i) {
                   if (i) data += ",";
-                  data += ProfileDataJson((*page)[i], {});
+                  std::vector<std::string> segs;
+                  if (s_.audiences) segs = s_.audiences->SegmentsOf((*page)[i].id);
+                  data += ProfileDataJson((*page)[i], segs);
                 }
                 data += "]";
                 std::string meta;
@@ -117,7 +119,9 @@ void Api::AddEntityRoutes() {
                                 c.request.request_id));
                   return;
                 }
-                respond(OkRaw(ProfileDataJson(**r, {}), ProfileMetaJson(**r)));
+                std::vector<std::string> segs;
+                if (s_.audiences) segs = s_.audiences->SegmentsOf((*r)->id);
+                respond(OkRaw(ProfileDataJson(**r, segs), ProfileMetaJson(**r)));
               });
   router_.Add("DELETE", "/api/entity/user/{field}/{value}", RouteAccess::kApiWrite,
               [this](const RouteContext& c, http::Responder respond) {

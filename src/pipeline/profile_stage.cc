@@ -45,8 +45,19 @@ struct ProfileStage::Gen {
 };
 
 ProfileStage::ProfileStage(storage::Db* db, stream::StreamCatalog* catalog, JobRegistry* jobs,
-                           const Clock* clock, ProfileStageOptions options)
-    : db_(db), catalog_(catalog), jobs_(jobs), clock_(clock), options_(options) {}
+                           const Clock* clock, ProfileStageOptions options,
+                           audience::AudienceEngine* audiences)
+    : db_(db), catalog_(catalog), jobs_(jobs), clock_(clock), options_(options),
+      audiences_(audiences) {}
+
+void ProfileStage::UpdateAudienceSchema() {
+  if (!audiences_) return;
+  std::map<std::string, mapping::Kind, std::less<>> fields;
+  for (const auto& q : serving_->queries) {
+    for (const auto& col : q->columns()) fields[col.name] = col.kind;
+  }
+  audiences_->SetSchema(std::move(fields));
+}
 
 ProfileStage::~ProfileStage() {
   std::lock_guard l(mu_);
@@ -57,9 +68,18 @@ ProfileStage::~ProfileStage() {
 StatusOr<std::unique_ptr<ProfileStage>> ProfileStage::Create(storage::Db* db,
                                                              stream::StreamCatalog* catalog,
                                                              JobRegistry* jobs, const Clock* clock,
-                                                             ProfileStageOptions options) {
-  std::unique_ptr<ProfileStage> s(new ProfileStage(db, catalog, jobs, clock, options));
+                                                             ProfileStageOptions options,
+                                                             audience::AudienceEngine* audiences) {
+  std::unique_ptr<ProfileStage> s(new ProfileStage(db, catalog, jobs, clock, options, audiences));
   RETURN_IF_ERROR(s->LoadState());
+  s->UpdateAudienceSchema();
+  if (audiences && audiences->stored_gen() != s->serving_->id) {
+    // Memberships were computed for another generation (or never): recompute them.
+    storage::WriteBatch b;
+    RETURN_IF_ERROR(audiences->OnGeneration(s->serving_->id, &b));
+    RETURN_IF_ERROR(db->Write(&b, /*sync=*/true));
+    audiences->Commit();
+  }
   return s;
 }
 
@@ -296,18 +316,23 @@ Status ProfileStage::RunGen(Gen* g, uint64_t last_seq, bool* progressed) {
       g->writer->Reset();
       return apply_error;
     }
-    g->writer->Flush(&b);
-    if (g == serving_.get()) {
+    const bool serving = g == serving_.get();
+    profile::ProfileWriter::Changes changes;
+    g->writer->Flush(&b, serving && audiences_ ? &changes : nullptr);
+    if (serving) {
       std::lock_guard l(mu_);
       counters_.bad_events += local.bad_events;
     }
+    if (serving && audiences_) RETURN_IF_ERROR(audiences_->OnProfiles(g->id, changes, &b));
   }
   b.Put(storage::Family::kMeta, CheckpointKey(GenCheckpointName(g->id)), EncodeCheckpoint(scanned));
   Status w = db_->Write(&b, /*sync=*/false);
   if (!w.ok()) {
     g->writer->Reset();
+    if (audiences_ && g == serving_.get()) audiences_->Abort();
     return w;
   }
+  if (audiences_ && g == serving_.get()) audiences_->Commit();
   g->checkpoint = scanned;
   *progressed = true;
   return Status::Ok();
@@ -320,7 +345,16 @@ Status ProfileStage::Switch() {
   std::string job = building_->job;
   serving_ = std::move(building_);
   RETURN_IF_ERROR(PersistState(&b));
-  RETURN_IF_ERROR(db_->Write(&b, /*sync=*/true));
+  if (audiences_) {
+    UpdateAudienceSchema();
+    RETURN_IF_ERROR(audiences_->OnGeneration(serving_->id, &b));
+  }
+  Status w = db_->Write(&b, /*sync=*/true);
+  if (!w.ok()) {
+    if (audiences_) audiences_->Abort();
+    return w;
+  }
+  if (audiences_) audiences_->Commit();
   serving_gen_ = serving_->id;
   serving_checkpoint_ = serving_->checkpoint;
   {
@@ -367,8 +401,25 @@ Status ProfileStage::DoErase(const mapping::Identity& id) {
     }
   }
   if (!found) return NotFoundError("no profile has " + id.field + " = " + id.value);
+  if (audiences_) {
+    profile::ProfileReader reader(db_, serving_->id);
+    ASSIGN_OR_RETURN(auto rec, reader.ByIdentity(id));
+    if (rec) {
+      profile::ProfileWriter::Changes gone;
+      gone.deleted.push_back(rec->id);
+      RETURN_IF_ERROR(audiences_->OnProfiles(serving_->id, gone, &b, "erased"));
+    }
+  }
   for (const auto& t : tomb) b.Put(storage::Family::kMeta, stream::MetaKey("tombstone", t), "");
-  RETURN_IF_ERROR(db_->Write(&b, /*sync=*/true));
+  Status w = db_->Write(&b, /*sync=*/true);
+  if (audiences_) {
+    if (w.ok()) {
+      audiences_->Commit();
+    } else {
+      audiences_->Abort();
+    }
+  }
+  RETURN_IF_ERROR(w);
   tombstones_.insert(tomb.begin(), tomb.end());
   for (Gen* g : {serving_.get(), building_.get()}) {
     if (g) g->writer->Reset();
@@ -384,6 +435,21 @@ Status ProfileStage::RunOnce(uint64_t last_seq, bool* progressed) {
     erasures.swap(erase_requests_);
   }
   for (auto& r : erasures) r->done.set_value(DoErase(r->id));
+  if (audiences_) {
+    RETURN_IF_ERROR(audiences_->ProcessRequests(serving_->id));
+    storage::WriteBatch timers;
+    bool due = false;
+    RETURN_IF_ERROR(audiences_->RunTimers(serving_->id, &timers, &due));
+    if (due) {
+      Status w = db_->Write(&timers, /*sync=*/false);
+      if (!w.ok()) {
+        audiences_->Abort();
+        return w;
+      }
+      audiences_->Commit();
+      *progressed = true;
+    }
+  }
   RETURN_IF_ERROR(StartPendingBuild());
   RETURN_IF_ERROR(RunGen(serving_.get(), last_seq, progressed));
   serving_checkpoint_ = serving_->checkpoint;

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "audience/engine.h"
 #include "common/clock.h"
 #include "mapping/query.h"
 #include "pipeline/jobs.h"
@@ -50,7 +51,8 @@ class ProfileStage final : public Stage {
   static StatusOr<std::unique_ptr<ProfileStage>> Create(storage::Db* db,
                                                         stream::StreamCatalog* catalog,
                                                         JobRegistry* jobs, const Clock* clock,
-                                                        ProfileStageOptions options);
+                                                        ProfileStageOptions options,
+                                                        audience::AudienceEngine* audiences = nullptr);
   ~ProfileStage() override;
 
   const std::string& name() const override { return name_; }
@@ -86,7 +88,8 @@ class ProfileStage final : public Stage {
     std::promise<Status> done;
   };
   ProfileStage(storage::Db* db, stream::StreamCatalog* catalog, JobRegistry* jobs,
-               const Clock* clock, ProfileStageOptions options);
+               const Clock* clock, ProfileStageOptions options, audience::AudienceEngine* audiences);
+  void UpdateAudienceSchema();
   Status LoadState();
   Status PersistState(storage::WriteBatch* b) const;  // caller holds mu_ or is pipeline thread
   StatusOr<JobInfo> StartRebuild(const std::string& reason);
@@ -101,6 +104,7 @@ class ProfileStage final : public Stage {
   JobRegistry* const jobs_;
   const Clock* const clock_;
   const ProfileStageOptions options_;
+  audience::AudienceEngine* const audiences_;  // may be null
 
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<const mapping::CompiledQuery>> installed_;  // GUARDED_BY(mu_)

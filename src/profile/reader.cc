@@ -22,6 +22,13 @@ StatusOr<std::optional<ProfileRecord>> ProfileReader::ByIdentity(const mapping::
   return std::optional<ProfileRecord>(std::move(r));
 }
 
+StatusOr<std::optional<ProfileRecord>> ProfileReader::ByPid(uint64_t pid) const {
+  ASSIGN_OR_RETURN(auto v, db_->Get(storage::Family::kProfile, ProfileKey(gen_, pid), snap_.get()));
+  if (!v) return std::optional<ProfileRecord>();
+  ASSIGN_OR_RETURN(ProfileRecord r, DecodeRecord(pid, *v));
+  return std::optional<ProfileRecord>(std::move(r));
+}
+
 bool FieldMatches(const FieldState& state, const std::string& text) {
   mapping::Value v = state.value();
   auto scalar_is = [&](const Scalar& s) {

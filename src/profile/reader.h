@@ -18,6 +18,8 @@ class ProfileReader {
   ProfileReader(storage::Db* db, uint32_t gen);
 
   StatusOr<std::optional<ProfileRecord>> ByIdentity(const mapping::Identity& id) const;
+  // The profile with this id, or nullopt (merged away, erased, or never existed).
+  StatusOr<std::optional<ProfileRecord>> ByPid(uint64_t pid) const;
   // An identity lookup first; otherwise the first profile (in listing order) whose field
   // renders to `value` (strings, numbers, booleans; set members) — a scan.
   StatusOr<std::optional<ProfileRecord>> ByField(const std::string& field,

@@ -146,9 +146,16 @@ Status ProfileWriter::Apply(const mapping::Evaluation& ev) {
   return Status::Ok();
 }
 
-void ProfileWriter::Flush(storage::WriteBatch* b) {
+void ProfileWriter::Flush(storage::WriteBatch* b, Changes* changes) {
   for (auto& [pid, e] : profiles_) {
     if (!e.dirty) continue;
+    if (changes) {
+      if (e.deleted) {
+        changes->deleted.push_back(pid);
+      } else {
+        changes->changed.push_back(e.record);
+      }
+    }
     if (e.deleted) {
       b->Delete(storage::Family::kProfile, ProfileKey(gen_, pid));
       if (!e.stored_order.empty()) b->Delete(storage::Family::kProfile, OrderKey(gen_, e.stored_order));

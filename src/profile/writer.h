@@ -49,8 +49,14 @@ class ProfileWriter {
   Status Init();
 
   Status Apply(const mapping::Evaluation& ev);
-  // Adds every pending change (profiles, identities, order keys, counter, audit) to `batch`.
-  void Flush(storage::WriteBatch* batch);
+  // What a Flush wrote: the profiles as they now are, and the ids of profiles merged away.
+  struct Changes {
+    std::vector<ProfileRecord> changed;
+    std::vector<uint64_t> deleted;
+  };
+  // Adds every pending change (profiles, identities, order keys, counter, audit) to `batch`;
+  // when `changes` is given, also reports them (for audiences).
+  void Flush(storage::WriteBatch* batch, Changes* changes = nullptr);
   // Forgets cached state (after a failed commit, so it is re-read from storage).
   void Reset();
 

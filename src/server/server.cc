@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include "api/api.h"
+#include "audience/engine.h"
+#include "audience/webhook.h"
 #include "auth/token_store.h"
 #include "http/server.h"
 #include "ingest/collector.h"
@@ -26,6 +28,8 @@ struct CohortServer::Parts {
   std::unique_ptr<auth::TokenStore> tokens;
   std::unique_ptr<ingest::Collector> collector;
   std::unique_ptr<pipeline::JobRegistry> jobs;
+  std::unique_ptr<audience::AudienceEngine> audiences;
+  std::unique_ptr<audience::WebhookSender> webhooks;
   pipeline::ProfileStage* profiles = nullptr;  // owned by the pipeline
   std::unique_ptr<pipeline::Pipeline> pipeline;
   std::unique_ptr<pipeline::WorkflowRunner> workflows;
@@ -79,13 +83,17 @@ StatusOr<std::unique_ptr<CohortServer>> CohortServer::Start(const Config& config
                                                                     p->writer.get(), 2000));
   stages.push_back(std::move(cio_stage));
   ASSIGN_OR_RETURN(p->jobs, pipeline::JobRegistry::Load(p->db.get(), clock));
+  ASSIGN_OR_RETURN(p->audiences, audience::AudienceEngine::Load(p->db.get(), clock));
   ASSIGN_OR_RETURN(auto profile_stage,
                    pipeline::ProfileStage::Create(p->db.get(), p->catalog.get(), p->jobs.get(),
-                                                  clock, pipeline::ProfileStageOptions{}));
+                                                  clock, pipeline::ProfileStageOptions{},
+                                                  p->audiences.get()));
   p->profiles = profile_stage.get();
   stages.push_back(std::move(profile_stage));
   p->pipeline = std::make_unique<pipeline::Pipeline>(p->writer.get(), std::move(stages));
   p->pipeline->Start();
+  p->webhooks = std::make_unique<audience::WebhookSender>(p->db.get(), p->audiences.get(), clock);
+  RETURN_IF_ERROR(p->webhooks->Start());
   ASSIGN_OR_RETURN(p->workflows, pipeline::WorkflowRunner::Load(p->db.get(), p->profiles,
                                                                 p->jobs.get(), clock));
 
@@ -100,6 +108,8 @@ StatusOr<std::unique_ptr<CohortServer>> CohortServer::Start(const Config& config
   s.jobs = p->jobs.get();
   s.pipeline = p->pipeline.get();
   s.workflows = p->workflows.get();
+  s.audiences = p->audiences.get();
+  s.webhooks = p->webhooks.get();
   pipeline::Pipeline* pl = p->pipeline.get();
   stream::LogWriter* writer = p->writer.get();
   s.pipeline_running = [pl] { return pl->running(); };
@@ -150,14 +160,17 @@ std::string CohortServer::BaseUrl() const { return parts_->base_url; }
 void CohortServer::Stop() {
   if (!parts_) return;
   if (parts_->http) parts_->http->Stop();  // in-flight requests finish, incl. pending commits
+  if (parts_->webhooks) parts_->webhooks->Stop();
   if (parts_->pipeline) parts_->pipeline->Stop();
   if (parts_->writer) parts_->writer->Stop();
   parts_->http.reset();
   parts_->api.reset();
   parts_->collector.reset();
   parts_->workflows.reset();
+  parts_->webhooks.reset();
   parts_->pipeline.reset();
   parts_->jobs.reset();
+  parts_->audiences.reset();
   parts_->writer.reset();
   parts_->tokens.reset();
   parts_->catalog.reset();

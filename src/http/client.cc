@@ -1,4 +1,4 @@
-#include "cli/client.h"
+#include "http/client.h"
 
 #include <netdb.h>
 #include <poll.h>
@@ -9,7 +9,7 @@
 #include <chrono>
 #include <cstring>
 
-namespace cohort::cli {
+namespace cohort::http {
 namespace {
 
 struct Url {
@@ -162,4 +162,4 @@ StatusOr<HttpResult> Fetch(const HttpCall& call) {
   return r;
 }
 
-}  // namespace cohort::cli
+}  // namespace cohort::http

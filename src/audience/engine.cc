@@ -1,0 +1,561 @@
+#include "audience/engine.h"
+
+#include <spdlog/spdlog.h>
+
+#include "common/coding.h"
+#include "common/time_format.h"
+#include "profile/reader.h"
+#include "stream/key_codec.h"
+
+namespace cohort::audience {
+namespace {
+
+const char kGenKey[] = "audience_gen";
+
+std::string ProfileText(const profile::ProfileRecord& r) {
+  std::string t = r.OrderText();
+  size_t nul = t.find('\0');
+  if (nul != std::string::npos) t[nul] = ':';
+  return t;
+}
+
+std::string EmailOf(const profile::ProfileRecord& r) {
+  const profile::FieldState* f = r.profile.Find("email");
+  if (!f) return "";
+  mapping::Value v = f->value();
+  return v.scalar.type == mapping::Scalar::Type::kString ? v.scalar.s : "";
+}
+
+}  // namespace
+
+// version 1, profile, email (length-prefixed), enter byte, zig-zag at, reason.
+std::string EncodeChange(const Change& c) {
+  std::string v;
+  v.push_back(1);
+  PutLengthPrefixed(&v, c.profile);
+  PutLengthPrefixed(&v, c.email);
+  v.push_back(c.enter ? 1 : 0);
+  PutVarsint64(&v, c.at_ms);
+  PutLengthPrefixed(&v, c.reason);
+  return v;
+}
+
+StatusOr<Change> DecodeChange(uint64_t seq, std::string_view v) {
+  Change c;
+  c.seq = seq;
+  std::string_view profile, email, reason;
+  if (v.empty() || v[0] != 1) return InternalError("stored audience change is corrupt");
+  v.remove_prefix(1);
+  if (!GetLengthPrefixed(&v, &profile) || !GetLengthPrefixed(&v, &email) || v.empty()) {
+    return InternalError("stored audience change is corrupt");
+  }
+  c.enter = v[0] == 1;
+  v.remove_prefix(1);
+  if (!GetVarsint64(&v, &c.at_ms) || !GetLengthPrefixed(&v, &reason)) {
+    return InternalError("stored audience change is corrupt");
+  }
+  c.profile = profile;
+  c.email = email;
+  c.reason = reason;
+  return c;
+}
+
+StatusOr<std::unique_ptr<AudienceEngine>> AudienceEngine::Load(storage::Db* db, const Clock* clock) {
+  std::unique_ptr<AudienceEngine> e(new AudienceEngine(db, clock));
+  RETURN_IF_ERROR(e->LoadState());
+  return e;
+}
+
+Status AudienceEngine::LoadState() {
+  ASSIGN_OR_RETURN(auto g, db_->Get(storage::Family::kMeta, stream::MetaKey(kGenKey, "")));
+  if (g) {
+    std::string_view in = *g;
+    if (!GetBigEndian32(&in, &stored_gen_)) return InternalError("audience generation is corrupt");
+  }
+  auto it = db_->NewIterator(storage::Family::kMeta);
+  const std::string prefix = stream::MetaPrefix("segment");
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    ASSIGN_OR_RETURN(SegmentDef def, DecodeSegmentDef(it->value()));
+    next_id_ = std::max(next_id_, def.id + 1);
+    Audience a;
+    a.def = std::move(def);
+    audiences_.emplace(a.def.slug, std::move(a));
+  }
+  RETURN_IF_ERROR(it->status());
+  for (auto& [slug, a] : audiences_) {
+    auto m = db_->NewIterator(storage::Family::kMembership);
+    const std::string mp = MembershipPrefix(a.def.id);
+    for (m->Seek(mp); m->Valid() && m->key().starts_with(mp); m->Next()) {
+      std::string_view k = m->key().substr(4);
+      uint64_t pid;
+      if (!GetBigEndian64(&k, &pid)) return InternalError("membership key is corrupt");
+      a.members.add(static_cast<uint32_t>(pid));
+    }
+    RETURN_IF_ERROR(m->status());
+    auto c = db_->NewIterator(storage::Family::kChanges);
+    c->SeekForPrev(ChangeKey(a.def.id, UINT64_MAX));
+    uint32_t seg;
+    uint64_t seq;
+    if (c->Valid() && DecodeChangeKey(c->key(), &seg, &seq) && seg == a.def.id) a.last_seq = seq;
+  }
+  auto t = db_->NewIterator(storage::Family::kTimers);
+  for (t->SeekToFirst(); t->Valid(); t->Next()) {
+    int64_t due;
+    uint32_t seg;
+    uint64_t pid;
+    if (!DecodeTimerKey(t->key(), &due, &seg, &pid)) return InternalError("timer key is corrupt");
+    timers_.emplace(due, seg, pid);
+    timer_of_[{seg, pid}] = due;
+  }
+  return t->status();
+}
+
+void AudienceEngine::SetSchema(std::map<std::string, mapping::Kind, std::less<>> fields) {
+  std::lock_guard l(mu_);
+  if (fields == schema_) return;
+  schema_ = std::move(fields);
+  // Recompile what now binds (an audience saved before its fields existed starts working).
+  for (auto& [slug, a] : audiences_) {
+    auto c = segment::Compile(a.def.segment_ql, SchemaLocked());
+    if (c.ok()) {
+      a.compiled = *c;
+    } else {
+      a.compiled.reset();
+    }
+  }
+}
+
+segment::Schema AudienceEngine::SchemaLocked() const {
+  segment::Schema s;
+  s.fields = schema_;
+  // Called during compile with mu_ held by the caller.
+  s.segment_text = [this](std::string_view slug) -> std::optional<std::string> {
+    auto it = audiences_.find(std::string(slug));
+    if (it == audiences_.end()) return std::nullopt;
+    return it->second.def.segment_ql;
+  };
+  return s;
+}
+
+lang::Result<std::shared_ptr<const segment::CompiledSegment>> AudienceEngine::CompileFilter(
+    std::string_view text) const {
+  std::lock_guard l(mu_);
+  return segment::CompileWithPosition(text, SchemaLocked());
+}
+
+void AudienceEngine::SetTimer(uint32_t seg, uint64_t pid, std::optional<int64_t> due,
+                              storage::WriteBatch* b) {
+  auto it = timer_of_.find({seg, pid});
+  if (it != timer_of_.end()) {
+    if (due && *due == it->second) return;
+    timers_.erase({it->second, seg, pid});
+    b->Delete(storage::Family::kTimers, TimerKey(it->second, seg, pid));
+    timer_of_.erase(it);
+  }
+  if (due) {
+    timers_.emplace(*due, seg, pid);
+    timer_of_[{seg, pid}] = *due;
+    b->Put(storage::Family::kTimers, TimerKey(*due, seg, pid), "");
+  }
+}
+
+void AudienceEngine::LogChange(Audience* a, const profile::ProfileRecord* r,
+                               const std::string& profile_text, bool enter, int64_t now,
+                               const std::string& reason, storage::WriteBatch* b) {
+  if (!pending_seq_.count(a->def.id)) pending_seq_[a->def.id] = a->last_seq;
+  Change c;
+  c.seq = ++a->last_seq;
+  c.profile = profile_text;
+  c.email = r ? EmailOf(*r) : "";
+  c.enter = enter;
+  c.at_ms = now;
+  c.reason = reason;
+  b->Put(storage::Family::kChanges, ChangeKey(a->def.id, c.seq), EncodeChange(c));
+}
+
+void AudienceEngine::Evaluate(Audience* a, const profile::ProfileRecord& r, int64_t now,
+                              storage::WriteBatch* b, const std::string& reason) {
+  if (!a->compiled) return;
+  uint32_t pid = static_cast<uint32_t>(r.id);
+  bool match = a->compiled->Matches(r.profile, now);
+  bool was = a->members.contains(pid);
+  if (match != was) {
+    if (match) {
+      a->members.add(pid);
+      b->Put(storage::Family::kMembership, MembershipKey(a->def.id, r.id), "");
+    } else {
+      a->members.remove(pid);
+      b->Delete(storage::Family::kMembership, MembershipKey(a->def.id, r.id));
+    }
+    pending_.push_back({a->def.id, r.id, match});
+    LogChange(a, &r, ProfileText(r), match, now, reason, b);
+  }
+  if (a->compiled->time_relative()) {
+    SetTimer(a->def.id, r.id, a->compiled->NextChange(r.profile, now), b);
+  }
+}
+
+Status AudienceEngine::OnProfiles(uint32_t gen, const profile::ProfileWriter::Changes& changes,
+                                  storage::WriteBatch* batch, const std::string& reason) {
+  std::lock_guard l(mu_);
+  if (audiences_.empty()) return Status::Ok();
+  const int64_t now = clock_->NowMs();
+  for (const auto& r : changes.changed) {
+    for (auto& [slug, a] : audiences_) Evaluate(&a, r, now, batch, reason);
+  }
+  for (uint64_t pid : changes.deleted) {
+    for (auto& [slug, a] : audiences_) {
+      SetTimer(a.def.id, pid, std::nullopt, batch);
+      if (!a.members.contains(static_cast<uint32_t>(pid))) continue;
+      a.members.remove(static_cast<uint32_t>(pid));
+      batch->Delete(storage::Family::kMembership, MembershipKey(a.def.id, pid));
+      pending_.push_back({a.def.id, pid, false});
+      LogChange(&a, nullptr, "profile:" + std::to_string(pid), false, now,
+                reason == "erased" ? reason : "merged", batch);
+    }
+  }
+  return Status::Ok();
+}
+
+void AudienceEngine::Commit() {
+  pending_.clear();
+  pending_seq_.clear();
+}
+
+void AudienceEngine::Abort() {
+  std::lock_guard l(mu_);
+  std::map<uint32_t, Audience*> by_id;
+  for (auto& [slug, a] : audiences_) by_id[a.def.id] = &a;
+  for (auto it = pending_.rbegin(); it != pending_.rend(); ++it) {
+    auto a = by_id.find(it->seg);
+    if (a == by_id.end()) continue;
+    if (it->add) {
+      a->second->members.remove(static_cast<uint32_t>(it->pid));
+    } else {
+      a->second->members.add(static_cast<uint32_t>(it->pid));
+    }
+  }
+  for (const auto& [seg, seq] : pending_seq_) {
+    auto a = by_id.find(seg);
+    if (a != by_id.end()) a->second->last_seq = seq;
+  }
+  pending_.clear();
+  pending_seq_.clear();
+}
+
+Status AudienceEngine::RunTimers(uint32_t gen, storage::WriteBatch* batch, bool* any) {
+  *any = false;
+  std::lock_guard l(mu_);
+  const int64_t now = clock_->NowMs();
+  if (timers_.empty() || std::get<0>(*timers_.begin()) > now) return Status::Ok();
+  profile::ProfileReader reader(db_, gen);
+  std::map<uint32_t, Audience*> by_id;
+  for (auto& [slug, a] : audiences_) by_id[a.def.id] = &a;
+  // Take every due timer first: Evaluate may schedule new ones.
+  std::vector<std::tuple<int64_t, uint32_t, uint64_t>> due;
+  while (!timers_.empty() && std::get<0>(*timers_.begin()) <= now && due.size() < 10000) {
+    due.push_back(*timers_.begin());
+    auto [t, seg, pid] = *timers_.begin();
+    timers_.erase(timers_.begin());
+    timer_of_.erase({seg, pid});
+    batch->Delete(storage::Family::kTimers, TimerKey(t, seg, pid));
+  }
+  *any = !due.empty();
+  for (const auto& [t, seg, pid] : due) {
+    auto a = by_id.find(seg);
+    if (a == by_id.end()) continue;
+    ASSIGN_OR_RETURN(auto rec, reader.ByPid(pid));
+    if (!rec) continue;  // merged away or erased: handled when that happened
+    Evaluate(a->second, *rec, now, batch, "time");
+  }
+  return Status::Ok();
+}
+
+Status AudienceEngine::Recompute(Audience* a, uint32_t gen, storage::WriteBatch* b,
+                                 const std::string& reason) {
+  if (!a->compiled) return Status::Ok();
+  profile::ProfileReader reader(db_, gen);
+  const int64_t now = clock_->NowMs();
+  return reader.ForEach([&](const profile::ProfileRecord& r) {
+    Evaluate(a, r, now, b, reason);
+    return true;
+  });
+}
+
+Status AudienceEngine::OnGeneration(uint32_t gen, storage::WriteBatch* b) {
+  std::lock_guard l(mu_);
+  // Old members by identity, so unchanged people do not enter/exit.
+  const int64_t now = clock_->NowMs();
+  b->DeleteRange(storage::Family::kMembership, std::string(4, '\0'), std::string(4, '\xff') + "x");
+  b->DeleteRange(storage::Family::kTimers, std::string(), std::string(21, '\xff'));
+  timers_.clear();
+  timer_of_.clear();
+  for (auto& [slug, a] : audiences_) {
+    // Identities of old members are gone with the old generation; compare by the change log's
+    // profile text, rebuilt from the old bitmap is impossible now, so diff by the new members'
+    // texts against those recorded as entered and not exited.
+    std::map<std::string, bool> in;  // profile text → member, replayed from the change log
+    auto it = db_->NewIterator(storage::Family::kChanges);
+    for (it->Seek(ChangeKey(a.def.id, 0)); it->Valid(); it->Next()) {
+      uint32_t seg;
+      uint64_t seq;
+      if (!DecodeChangeKey(it->key(), &seg, &seq) || seg != a.def.id) break;
+      ASSIGN_OR_RETURN(Change c, DecodeChange(seq, it->value()));
+      in[c.profile] = c.enter;
+    }
+    a.members = Roaring();
+    if (!a.compiled) continue;
+    profile::ProfileReader reader(db_, gen);
+    std::set<std::string> now_in;
+    RETURN_IF_ERROR(reader.ForEach([&](const profile::ProfileRecord& r) {
+      if (a.compiled->Matches(r.profile, now)) {
+        a.members.add(static_cast<uint32_t>(r.id));
+        b->Put(storage::Family::kMembership, MembershipKey(a.def.id, r.id), "");
+        std::string text = ProfileText(r);
+        now_in.insert(text);
+        auto was = in.find(text);
+        if (was == in.end() || !was->second) LogChange(&a, &r, text, true, now, "rebuild", b);
+      }
+      if (a.compiled->time_relative()) SetTimer(a.def.id, r.id, a.compiled->NextChange(r.profile, now), b);
+      return true;
+    }));
+    for (const auto& [text, member] : in) {
+      if (member && !now_in.count(text)) LogChange(&a, nullptr, text, false, now, "rebuild", b);
+    }
+  }
+  std::string g;
+  PutBigEndian32(&g, gen);
+  b->Put(storage::Family::kMeta, stream::MetaKey(kGenKey, ""), g);
+  stored_gen_ = gen;
+  return Status::Ok();
+}
+
+AudienceInfo AudienceEngine::InfoLocked(const Audience& a) const {
+  AudienceInfo i;
+  i.def = a.def;
+  i.size = a.members.cardinality();
+  i.time_relative = a.compiled && a.compiled->time_relative();
+  i.last_change_seq = a.last_seq;
+  return i;
+}
+
+StatusOr<AudienceInfo> AudienceEngine::Save(SegmentDef def, int timeout_ms) {
+  if (!ValidSlug(def.slug)) {
+    return InvalidArgumentError("slug must be 1 to 64 characters of a-z, 0-9, _ and -");
+  }
+  {
+    std::lock_guard l(mu_);
+    segment::Schema schema = SchemaLocked();
+    // An audience may not include itself, directly or through others.
+    auto base = schema.segment_text;
+    schema.segment_text = [&, base](std::string_view slug) -> std::optional<std::string> {
+      if (slug == def.slug) return def.segment_ql;
+      return base(slug);
+    };
+    auto c = segment::Compile(def.segment_ql, schema);
+    if (!c.ok()) return c.status();
+  }
+  auto req = std::make_unique<Request>();
+  req->def = std::move(def);
+  auto fut = req->done.get_future();
+  {
+    std::lock_guard l(mu_);
+    requests_.push_back(std::move(req));
+  }
+  if (fut.wait_for(std::chrono::milliseconds(timeout_ms)) != std::future_status::ready) {
+    return UnavailableError("the audience is still being computed; check GET /api/segment shortly");
+  }
+  return fut.get();
+}
+
+Status AudienceEngine::Delete(const std::string& slug, int timeout_ms) {
+  {
+    std::lock_guard l(mu_);
+    if (!audiences_.count(slug)) return NotFoundError("no audience " + slug);
+  }
+  auto req = std::make_unique<Request>();
+  req->remove = true;
+  req->def.slug = slug;
+  auto fut = req->done.get_future();
+  {
+    std::lock_guard l(mu_);
+    requests_.push_back(std::move(req));
+  }
+  if (fut.wait_for(std::chrono::milliseconds(timeout_ms)) != std::future_status::ready) {
+    return UnavailableError("the deletion is still running; retry");
+  }
+  return fut.get().status();
+}
+
+Status AudienceEngine::SetWebhook(const std::string& slug, const std::string& url,
+                                  const std::string& secret) {
+  std::lock_guard l(mu_);
+  auto it = audiences_.find(slug);
+  if (it == audiences_.end()) return NotFoundError("no audience " + slug);
+  SegmentDef d = it->second.def;
+  d.webhook_url = url;
+  d.webhook_secret = secret;
+  d.updated_ms = clock_->NowMs();
+  storage::WriteBatch b;
+  b.Put(storage::Family::kMeta, stream::MetaKey("segment", slug), EncodeSegmentDef(d));
+  RETURN_IF_ERROR(db_->Write(&b, /*sync=*/true));
+  it->second.def = std::move(d);
+  return Status::Ok();
+}
+
+Status AudienceEngine::ProcessRequests(uint32_t gen) {
+  std::vector<std::unique_ptr<Request>> reqs;
+  {
+    std::lock_guard l(mu_);
+    reqs.swap(requests_);
+  }
+  for (auto& req : reqs) {
+    storage::WriteBatch b;
+    std::lock_guard l(mu_);
+    if (req->remove) {
+      auto it = audiences_.find(req->def.slug);
+      if (it == audiences_.end()) {
+        req->done.set_value(NotFoundError("no audience " + req->def.slug));
+        continue;
+      }
+      uint32_t id = it->second.def.id;
+      b.Delete(storage::Family::kMeta, stream::MetaKey("segment", req->def.slug));
+      b.DeleteRange(storage::Family::kMembership, MembershipPrefix(id), MembershipPrefix(id + 1));
+      b.DeleteRange(storage::Family::kChanges, ChangeKey(id, 0), ChangeKey(id + 1, 0));
+      for (auto t = timer_of_.begin(); t != timer_of_.end();) {
+        if (t->first.first == id) {
+          b.Delete(storage::Family::kTimers, TimerKey(t->second, id, t->first.second));
+          timers_.erase({t->second, id, t->first.second});
+          t = timer_of_.erase(t);
+        } else {
+          ++t;
+        }
+      }
+      Status s = db_->Write(&b, true);
+      if (s.ok()) audiences_.erase(it);
+      AudienceInfo gone;
+      gone.def.slug = req->def.slug;
+      req->done.set_value(s.ok() ? StatusOr<AudienceInfo>(gone) : StatusOr<AudienceInfo>(s));
+      continue;
+    }
+    const int64_t now = clock_->NowMs();
+    SegmentDef def = std::move(req->def);
+    auto existing = audiences_.find(def.slug);
+    Audience fresh;
+    Audience* a = &fresh;
+    if (existing != audiences_.end()) {
+      a = &existing->second;
+      def.id = a->def.id;
+      def.created_ms = a->def.created_ms;
+      if (def.webhook_url.empty()) {
+        def.webhook_url = a->def.webhook_url;
+        def.webhook_secret = a->def.webhook_secret;
+      }
+    } else {
+      def.id = next_id_++;
+      def.created_ms = now;
+    }
+    def.updated_ms = now;
+    a->def = def;
+    auto compiled = segment::Compile(def.segment_ql, SchemaLocked());
+    if (!compiled.ok()) {
+      req->done.set_value(compiled.status());
+      continue;
+    }
+    a->compiled = *compiled;
+    if (existing == audiences_.end()) {
+      a = &audiences_.emplace(def.slug, std::move(fresh)).first->second;
+    }
+    b.Put(storage::Family::kMeta, stream::MetaKey("segment", def.slug), EncodeSegmentDef(def));
+    Status s = Recompute(a, gen, &b, "saved");
+    if (s.ok()) s = db_->Write(&b, /*sync=*/true);
+    if (!s.ok()) {
+      mu_.unlock();
+      Abort();
+      mu_.lock();
+      req->done.set_value(s);
+      continue;
+    }
+    Commit();
+    req->done.set_value(InfoLocked(*a));
+  }
+  return Status::Ok();
+}
+
+std::vector<AudienceInfo> AudienceEngine::List() const {
+  std::lock_guard l(mu_);
+  std::vector<AudienceInfo> out;
+  for (const auto& [slug, a] : audiences_) out.push_back(InfoLocked(a));
+  return out;
+}
+
+std::optional<AudienceInfo> AudienceEngine::Get(const std::string& slug) const {
+  std::lock_guard l(mu_);
+  auto it = audiences_.find(slug);
+  if (it == audiences_.end()) return std::nullopt;
+  return InfoLocked(it->second);
+}
+
+std::vector<uint64_t> AudienceEngine::Members(const std::string& slug, uint64_t after_pid,
+                                              size_t limit) const {
+  std::lock_guard l(mu_);
+  std::vector<uint64_t> out;
+  auto it = audiences_.find(slug);
+  if (it == audiences_.end()) return out;
+  for (uint32_t pid : it->second.members) {
+    if (pid <= after_pid) continue;
+    out.push_back(pid);
+    if (out.size() == limit) break;
+  }
+  return out;
+}
+
+bool AudienceEngine::IsMember(const std::string& slug, uint64_t pid) const {
+  std::lock_guard l(mu_);
+  auto it = audiences_.find(slug);
+  return it != audiences_.end() && it->second.members.contains(static_cast<uint32_t>(pid));
+}
+
+std::vector<std::string> AudienceEngine::SegmentsOf(uint64_t pid) const {
+  std::lock_guard l(mu_);
+  std::vector<std::string> out;
+  for (const auto& [slug, a] : audiences_) {
+    if (a.members.contains(static_cast<uint32_t>(pid))) out.push_back(slug);
+  }
+  return out;
+}
+
+StatusOr<std::vector<Change>> AudienceEngine::Changes(const std::string& slug, uint64_t after_seq,
+                                                      size_t limit) const {
+  uint32_t id;
+  {
+    std::lock_guard l(mu_);
+    auto a = audiences_.find(slug);
+    if (a == audiences_.end()) return NotFoundError("no audience " + slug);
+    id = a->second.def.id;
+  }
+  std::vector<Change> out;
+  auto it = db_->NewIterator(storage::Family::kChanges);
+  for (it->Seek(ChangeKey(id, after_seq + 1)); it->Valid() && out.size() < limit; it->Next()) {
+    uint32_t seg;
+    uint64_t seq;
+    if (!DecodeChangeKey(it->key(), &seg, &seq) || seg != id) break;
+    ASSIGN_OR_RETURN(Change c, DecodeChange(seq, it->value()));
+    out.push_back(std::move(c));
+  }
+  RETURN_IF_ERROR(it->status());
+  return out;
+}
+
+size_t AudienceEngine::TimerCount() const {
+  std::lock_guard l(mu_);
+  return timers_.size();
+}
+
+std::optional<int64_t> AudienceEngine::NextTimerDue() const {
+  std::lock_guard l(mu_);
+  if (timers_.empty()) return std::nullopt;
+  return std::get<0>(*timers_.begin());
+}
+
+}  // namespace cohort::audience
