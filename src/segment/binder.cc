@@ -90,6 +90,11 @@ std::string Found(const Literal& l) {
   return "a value";
 }
 
+// A literal as it would be written: strings in double quotes.
+std::string Spelling(const Literal& l) {
+  return l.type == Literal::Type::kString ? "\"" + l.text + "\"" : l.text;
+}
+
 std::string_view PhraseOpName(const Phrase& p) {
   switch (p.type) {
     case Phrase::Type::kCompare:
@@ -182,7 +187,7 @@ class Binder {
 
  private:
   Result<NodePtr> Filter(const FilterAst& ast) {
-    if (ast.from && ast.from->text != "user") {
+    if (ast.from && !lang::EqualsIgnoreCase(ast.from->text, "user")) {
       return LangError(ast.from->pos,
                        "audiences select user profiles; write FROM user, or leave "
                        "FROM out");
@@ -379,8 +384,8 @@ class Binder {
         break;
     }
     if (c <= 0) return std::nullopt;
-    return LangError(p.pos, "BETWEEN bounds are reversed (" + p.values[0].text + " is above " +
-                                p.values[1].text + "); write the lower bound first");
+    return LangError(p.pos, "BETWEEN bounds are reversed (" + Spelling(p.values[0]) + " is above " +
+                                Spelling(p.values[1]) + "); write the lower bound first");
   }
 
   Result<NodePtr> Include(const Phrase& p) {

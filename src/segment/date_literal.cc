@@ -84,15 +84,4 @@ std::variant<DateOperand, std::string> ParseDateString(std::string_view text) {
   return DateOperand{true, sign == '-' ? -offset : offset};
 }
 
-std::string FormatRelative(int64_t offset_ms) {
-  if (offset_ms == 0) return "now";
-  std::string out = offset_ms < 0 ? "now-" : "now+";
-  uint64_t mag = offset_ms < 0 ? 0 - static_cast<uint64_t>(offset_ms) : offset_ms;
-  for (char u : {'y', 'M', 'w', 'd', 'h', 'm', 's'}) {
-    uint64_t len = static_cast<uint64_t>(*DateUnitMs(u));
-    if (mag % len == 0) return out + std::to_string(mag / len) + u;
-  }
-  return out + std::to_string(mag) + "ms";
-}
-
 }  // namespace cohort::segment

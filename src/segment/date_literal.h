@@ -39,8 +39,4 @@ struct DateOperand {
 // and what to write instead.
 std::variant<DateOperand, std::string> ParseDateString(std::string_view text);
 
-// "now", "now-7d": the canonical spelling of a relative operand (the largest unit that divides
-// the offset exactly), for descriptions.
-std::string FormatRelative(int64_t offset_ms);
-
 }  // namespace cohort::segment

@@ -141,13 +141,19 @@ class Parser {
                      std::string(what) + " given twice; keep one " + std::string(what));
   }
 
-  // Whether the token after `t` makes `t` a field: an operator follows (so a field may be
-  // named like a keyword: `exists = true`).
+  // Whether the current word is a field because an operator follows it, so that fields may
+  // be named like keywords: `exists = true`, `not LIKE "a*"`. After an operator word (IN,
+  // LIKE, ...) a value or '(' must come for it to be the operator: in `EXISTS like` and
+  // `NOT like > 1` it is the field, and EXISTS and NOT are the keywords.
   bool OperatorFollows() const {
     const Token& t = ts_.Peek();
     const Token& next = ts_.Peek(1);
-    return IsCompareToken(next) || IsOperatorWord(next) ||
-           (next.kind == TokenKind::kDot && Adjacent(t, next));
+    if (IsCompareToken(next) || (next.kind == TokenKind::kDot && Adjacent(t, next))) return true;
+    if (!IsOperatorWord(next)) return false;
+    const Token& after = ts_.Peek(2);
+    return after.kind == TokenKind::kString || after.kind == TokenKind::kNumber ||
+           after.kind == TokenKind::kMinus || after.kind == TokenKind::kLParen ||
+           after.IsKeyword("TRUE") || after.IsKeyword("FALSE");
   }
 
   Result<Phrase> Condition(int depth) {
@@ -222,7 +228,11 @@ class Parser {
 
   Result<FieldRef> Field(std::string_view what) {
     const Token& t = ts_.Peek();
-    if (!t.IsIdentifier()) return ts_.Unexpected(what);
+    if (!t.IsIdentifier()) {
+      return ts_.Unexpected(what,
+                            "write the field's name without quotes (back-quote a name "
+                            "with spaces: `my field`)");
+    }
     FieldRef f;
     f.name = t.value;
     f.pos = t.pos;
