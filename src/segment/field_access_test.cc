@@ -19,13 +19,23 @@ TEST(FieldAccessTest, AgreesWithValueForEveryKindAndOp) {
   profile::testing::RandomEvents gen(20240610);
   const std::vector<std::string> probes = {"", "a", "b", "ab", "B", "zz", "k1", "k2", "k3", "x"};
   int checked = 0;
+  const auto all = profile::testing::AllKindOps();
   for (int round = 0; round < 3000; ++round) {
-    auto fields = gen.Fields(3);
+    // Three random fields of any kind × op (built here rather than by gen.Fields()).
+    std::vector<profile::testing::RandomEvents::Field> fields;
+    for (int i = 0; i < 3; ++i) {
+      auto [kind, op] = all[gen.rng()() % all.size()];
+      profile::FieldOptions options;
+      options.set_cap = 1 + static_cast<uint32_t>(gen.rng()() % 4);
+      fields.push_back({std::string("f").append(std::to_string(i)), kind, op, options});
+    }
     profile::Profile p;
     for (int e = 0; e < 4; ++e) {
       for (const auto& u : gen.MakeEvent(fields)) {
         for (const auto& f : fields) {
-          if (f.name == u.field) ASSERT_TRUE(p.Apply(u, f.options).ok());
+          if (f.name == u.field) {
+            ASSERT_TRUE(p.Apply(u, f.options).ok());
+          }
         }
       }
     }

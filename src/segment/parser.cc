@@ -378,7 +378,8 @@ class Parser {
           l.pos, "number " + std::string(n.text) + " is too large; numbers must be finite doubles");
     }
     l.type = Literal::Type::kNumber;
-    l.text = (negative ? "-" : "") + std::string(n.text);
+    if (negative) l.text.push_back('-');
+    l.text.append(n.text);
     l.value = *std::move(v);
     ts_.Next();
     return l;
