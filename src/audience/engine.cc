@@ -116,7 +116,7 @@ void AudienceEngine::SetSchema(std::map<std::string, mapping::Kind, std::less<>>
   schema_ = std::move(fields);
   // Recompile what now binds (an audience saved before its fields existed starts working).
   for (auto& [slug, a] : audiences_) {
-    auto c = segment::Compile(a.def.segment_ql, SchemaLocked());
+    auto c = segment::Compile(a.def.segment_ql, SchemaLocked(), a.def.slug);
     if (c.ok()) {
       a.compiled = *c;
     } else {
@@ -345,14 +345,7 @@ StatusOr<AudienceInfo> AudienceEngine::Save(SegmentDef def, int timeout_ms) {
   }
   {
     std::lock_guard l(mu_);
-    segment::Schema schema = SchemaLocked();
-    // An audience may not include itself, directly or through others.
-    auto base = schema.segment_text;
-    schema.segment_text = [&, base](std::string_view slug) -> std::optional<std::string> {
-      if (slug == def.slug) return def.segment_ql;
-      return base(slug);
-    };
-    auto c = segment::Compile(def.segment_ql, schema);
+    auto c = segment::Compile(def.segment_ql, SchemaLocked(), def.slug);
     if (!c.ok()) return c.status();
   }
   auto req = std::make_unique<Request>();
@@ -457,7 +450,7 @@ Status AudienceEngine::ProcessRequests(uint32_t gen) {
     }
     def.updated_ms = now;
     a->def = def;
-    auto compiled = segment::Compile(def.segment_ql, SchemaLocked());
+    auto compiled = segment::Compile(def.segment_ql, SchemaLocked(), def.slug);
     if (!compiled.ok()) {
       req->done.set_value(compiled.status());
       continue;

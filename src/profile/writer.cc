@@ -147,6 +147,17 @@ Status ProfileWriter::Apply(const mapping::Evaluation& ev) {
 }
 
 void ProfileWriter::Flush(storage::WriteBatch* b, Changes* changes) {
+  // Deletes first, then puts: a merged profile's old order key can be its target's new one,
+  // and in a WriteBatch the later operation on a key wins.
+  for (auto& [pid, e] : profiles_) {
+    if (!e.dirty) continue;
+    if (e.deleted) {
+      b->Delete(storage::Family::kProfile, ProfileKey(gen_, pid));
+      if (!e.stored_order.empty()) b->Delete(storage::Family::kProfile, OrderKey(gen_, e.stored_order));
+    } else if (!e.stored_order.empty() && e.record.OrderText() != e.stored_order) {
+      b->Delete(storage::Family::kProfile, OrderKey(gen_, e.stored_order));
+    }
+  }
   for (auto& [pid, e] : profiles_) {
     if (!e.dirty) continue;
     if (changes) {
@@ -156,14 +167,10 @@ void ProfileWriter::Flush(storage::WriteBatch* b, Changes* changes) {
         changes->changed.push_back(e.record);
       }
     }
-    if (e.deleted) {
-      b->Delete(storage::Family::kProfile, ProfileKey(gen_, pid));
-      if (!e.stored_order.empty()) b->Delete(storage::Family::kProfile, OrderKey(gen_, e.stored_order));
-    } else {
+    if (!e.deleted) {
       b->Put(storage::Family::kProfile, ProfileKey(gen_, pid), EncodeRecord(e.record));
       std::string order = e.record.OrderText();
       if (order != e.stored_order) {
-        if (!e.stored_order.empty()) b->Delete(storage::Family::kProfile, OrderKey(gen_, e.stored_order));
         b->Put(storage::Family::kProfile, OrderKey(gen_, order), EncodePid(pid));
         e.stored_order = order;
       }
