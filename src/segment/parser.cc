@@ -19,10 +19,6 @@ using lang::TokenKind;
 
 namespace {
 
-constexpr std::array<std::string_view, 15> kKeywords = {
-    "filter",   "from", "alias",   "and",    "or",      "not",  "in",   "intersects",
-    "contains", "like", "between", "exists", "include", "true", "false"};
-
 // The keywords that are operators after a field.
 constexpr std::array<std::string_view, 5> kOperatorWords = {"in", "intersects", "contains", "like",
                                                             "between"};
@@ -406,13 +402,6 @@ std::string_view CompareOpSpelling(CompareOp op) {
       return ">=";
   }
   return "?";
-}
-
-bool IsKeyword(std::string_view word) {
-  for (std::string_view k : kKeywords) {
-    if (lang::EqualsIgnoreCase(word, k)) return true;
-  }
-  return false;
 }
 
 Result<FilterAst> Parse(std::string_view text) {

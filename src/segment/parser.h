@@ -17,8 +17,4 @@ inline constexpr int kMaxParseDepth = 64;
 
 lang::Result<FilterAst> Parse(std::string_view text);
 
-// Whether `word` is a keyword of the audience language (FILTER, AND, IN, LIKE, TRUE, ...),
-// ignoring case. A field with such a name is best back-quoted (docs/audiences.md).
-bool IsKeyword(std::string_view word);
-
 }  // namespace cohort::segment
