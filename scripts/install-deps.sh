@@ -12,6 +12,8 @@ PKGS=(
   curl wrk nginx-light
   nodejs npm
 )
+# Browser tests of the web UI (make test runs web/e2e with Debian's chromium).
+PKGS+=(chromium)
 # Optional extras (browser tests, audience benchmark reference): pass --all.
 if [[ "${1:-}" == "--all" ]]; then
   PKGS+=(chromium postgresql)
