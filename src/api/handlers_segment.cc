@@ -158,18 +158,12 @@ void Api::AddSegmentRoutes() {
                   respond(CompileErrorResponse(compiled.error(), rid));
                   return;
                 }
-                profile::ProfileReader reader(s_.db, s_.profiles->serving_gen());
-                const int64_t now = s_.clock->NowMs();
-                uint64_t n = 0;
-                Status st = reader.ForEach([&](const profile::ProfileRecord& r) {
-                  n += compiled.value()->Matches(r.profile, now);
-                  return true;
-                });
-                if (!st.ok()) {
-                  respond(Error(st, rid));
+                auto n = s_.audiences->Count(*compiled.value(), s_.profiles->serving_gen());
+                if (!n.ok()) {
+                  respond(Error(n.status(), rid));
                   return;
                 }
-                respond(Ok(boost::json::object{{"size", n}}));
+                respond(Ok(boost::json::object{{"size", *n}}));
               });
   router_.Add(
       "POST", "/api/segment", RouteAccess::kApiWrite,

@@ -12,6 +12,13 @@ namespace {
 
 const char kGenKey[] = "audience_gen";
 
+// meta "members" + segment id (u32 BE) → the membership bitmap (roaring portable format).
+std::string MembersKey(uint32_t seg) {
+  std::string n;
+  PutBigEndian32(&n, seg);
+  return stream::MetaKey("members", n);
+}
+
 std::string ProfileText(const profile::ProfileRecord& r) {
   std::string t = r.OrderText();
   size_t nul = t.find('\0');
@@ -83,15 +90,14 @@ Status AudienceEngine::LoadState() {
   }
   RETURN_IF_ERROR(it->status());
   for (auto& [slug, a] : audiences_) {
-    auto m = db_->NewIterator(storage::Family::kMembership);
-    const std::string mp = MembershipPrefix(a.def.id);
-    for (m->Seek(mp); m->Valid() && m->key().starts_with(mp); m->Next()) {
-      std::string_view k = m->key().substr(4);
-      uint64_t pid;
-      if (!GetBigEndian64(&k, &pid)) return InternalError("membership key is corrupt");
-      a.members.add(static_cast<uint32_t>(pid));
+    ASSIGN_OR_RETURN(auto bits, db_->Get(storage::Family::kMeta, MembersKey(a.def.id)));
+    if (bits) {
+      try {
+        a.members = Roaring::readSafe(bits->data(), bits->size());
+      } catch (const std::exception& e) {
+        return InternalError("membership of audience " + slug + " is corrupt: " + e.what());
+      }
     }
-    RETURN_IF_ERROR(m->status());
     auto c = db_->NewIterator(storage::Family::kChanges);
     c->SeekForPrev(ChangeKey(a.def.id, UINT64_MAX));
     uint32_t seg;
@@ -182,11 +188,10 @@ void AudienceEngine::Evaluate(Audience* a, const profile::ProfileRecord& r, int6
   if (match != was) {
     if (match) {
       a->members.add(pid);
-      b->Put(storage::Family::kMembership, MembershipKey(a->def.id, r.id), "");
     } else {
       a->members.remove(pid);
-      b->Delete(storage::Family::kMembership, MembershipKey(a->def.id, r.id));
     }
+    dirty_.insert(a->def.id);
     pending_.push_back({a->def.id, r.id, match});
     LogChange(a, &r, ProfileText(r), match, now, reason, b);
   }
@@ -198,6 +203,18 @@ void AudienceEngine::Evaluate(Audience* a, const profile::ProfileRecord& r, int6
 Status AudienceEngine::OnProfiles(uint32_t gen, const profile::ProfileWriter::Changes& changes,
                                   storage::WriteBatch* batch, const std::string& reason) {
   std::lock_guard l(mu_);
+  for (size_t i = 0; i < changes.changed.size(); ++i) {
+    const auto& r = changes.changed[i];
+    if (i < changes.changed_before.size() && changes.changed_before[i]) {
+      index_.Remove(static_cast<uint32_t>(r.id), *changes.changed_before[i]);
+    }
+    index_.Add(static_cast<uint32_t>(r.id), r.profile);
+  }
+  for (size_t i = 0; i < changes.deleted.size(); ++i) {
+    if (i < changes.deleted_before.size() && changes.deleted_before[i]) {
+      index_.Remove(static_cast<uint32_t>(changes.deleted[i]), *changes.deleted_before[i]);
+    }
+  }
   if (audiences_.empty()) return Status::Ok();
   const int64_t now = clock_->NowMs();
   for (const auto& r : changes.changed) {
@@ -208,10 +225,79 @@ Status AudienceEngine::OnProfiles(uint32_t gen, const profile::ProfileWriter::Ch
       SetTimer(a.def.id, pid, std::nullopt, batch);
       if (!a.members.contains(static_cast<uint32_t>(pid))) continue;
       a.members.remove(static_cast<uint32_t>(pid));
-      batch->Delete(storage::Family::kMembership, MembershipKey(a.def.id, pid));
+      dirty_.insert(a.def.id);
       pending_.push_back({a.def.id, pid, false});
       LogChange(&a, nullptr, "profile:" + std::to_string(pid), false, now,
                 reason == "erased" ? reason : "merged", batch);
+    }
+  }
+  PersistDirty(batch);
+  return Status::Ok();
+}
+
+void AudienceEngine::PersistDirty(storage::WriteBatch* b) {
+  std::map<uint32_t, Audience*> by_id;
+  for (auto& [slug, a] : audiences_) by_id[a.def.id] = &a;
+  for (uint32_t id : dirty_) {
+    auto it = by_id.find(id);
+    if (it == by_id.end()) continue;
+    Roaring& m = it->second->members;
+    m.runOptimize();
+    std::string bytes(m.getSizeInBytes(), '\0');
+    m.write(bytes.data());
+    b->Put(storage::Family::kMeta, MembersKey(id), bytes);
+  }
+  dirty_.clear();
+}
+
+Status AudienceEngine::BuildIndex(uint32_t gen) {
+  std::lock_guard l(mu_);
+  index_.Clear();
+  profile::ProfileReader reader(db_, gen);
+  return reader.ForEach([&](const profile::ProfileRecord& r) {
+    index_.Add(static_cast<uint32_t>(r.id), r.profile);
+    return true;
+  });
+}
+
+StatusOr<uint64_t> AudienceEngine::Count(const segment::CompiledSegment& filter,
+                                         uint32_t gen) const {
+  const int64_t now = clock_->NowMs();
+  {
+    std::lock_guard l(mu_);
+    auto bits = index_.Evaluate(filter.bound(), now);
+    if (bits) return bits->cardinality();
+  }
+  profile::ProfileReader reader(db_, gen);
+  uint64_t n = 0;
+  RETURN_IF_ERROR(reader.ForEach([&](const profile::ProfileRecord& r) {
+    n += filter.Matches(r.profile, now);
+    return true;
+  }));
+  return n;
+}
+
+size_t AudienceEngine::MemoryBytes() const {
+  std::lock_guard l(mu_);
+  size_t n = index_.MemoryBytes();
+  for (const auto& [slug, a] : audiences_) n += a.members.getSizeInBytes();
+  return n + timers_.size() * 64;
+}
+
+Status AudienceEngine::Sweep(uint32_t gen, int64_t now, storage::WriteBatch* b, bool* any) {
+  if (now < next_sweep_ms_) return Status::Ok();
+  next_sweep_ms_ = now + sweep_interval_ms_;
+  profile::ProfileReader reader(db_, gen);
+  for (auto& [slug, a] : audiences_) {
+    if (!a.compiled || !a.compiled->time_relative()) continue;
+    auto bits = index_.Evaluate(a.compiled->bound(), now);
+    if (!bits) continue;  // the timers cover it
+    Roaring changed = *bits ^ a.members;
+    for (uint32_t pid : changed) {
+      ASSIGN_OR_RETURN(auto rec, reader.ByPid(pid));
+      if (!rec) continue;
+      Evaluate(&a, *rec, now, b, "time");
+      *any = true;
     }
   }
   return Status::Ok();
@@ -247,7 +333,11 @@ Status AudienceEngine::RunTimers(uint32_t gen, storage::WriteBatch* batch, bool*
   *any = false;
   std::lock_guard l(mu_);
   const int64_t now = clock_->NowMs();
-  if (timers_.empty() || std::get<0>(*timers_.begin()) > now) return Status::Ok();
+  RETURN_IF_ERROR(Sweep(gen, now, batch, any));
+  if (timers_.empty() || std::get<0>(*timers_.begin()) > now) {
+    PersistDirty(batch);
+    return Status::Ok();
+  }
   profile::ProfileReader reader(db_, gen);
   std::map<uint32_t, Audience*> by_id;
   for (auto& [slug, a] : audiences_) by_id[a.def.id] = &a;
@@ -260,7 +350,7 @@ Status AudienceEngine::RunTimers(uint32_t gen, storage::WriteBatch* batch, bool*
     timer_of_.erase({seg, pid});
     batch->Delete(storage::Family::kTimers, TimerKey(t, seg, pid));
   }
-  *any = !due.empty();
+  *any |= !due.empty();
   for (const auto& [t, seg, pid] : due) {
     auto a = by_id.find(seg);
     if (a == by_id.end()) continue;
@@ -268,61 +358,49 @@ Status AudienceEngine::RunTimers(uint32_t gen, storage::WriteBatch* batch, bool*
     if (!rec) continue;  // merged away or erased: handled when that happened
     Evaluate(a->second, *rec, now, batch, "time");
   }
+  PersistDirty(batch);
   return Status::Ok();
 }
 
 Status AudienceEngine::Recompute(Audience* a, uint32_t gen, storage::WriteBatch* b,
                                  const std::string& reason) {
-  if (!a->compiled) return Status::Ok();
-  profile::ProfileReader reader(db_, gen);
+  // The initial membership is computed, not logged: the change log starts after the save.
+  dirty_.insert(a->def.id);
+  if (!a->compiled) {
+    a->members = Roaring();
+    return Status::Ok();
+  }
   const int64_t now = clock_->NowMs();
-  return reader.ForEach([&](const profile::ProfileRecord& r) {
-    Evaluate(a, r, now, b, reason);
+  if (auto bits = index_.Evaluate(a->compiled->bound(), now)) {
+    a->members = std::move(*bits);
+    return Status::Ok();
+  }
+  Roaring members;
+  profile::ProfileReader reader(db_, gen);
+  RETURN_IF_ERROR(reader.ForEach([&](const profile::ProfileRecord& r) {
+    if (a->compiled->Matches(r.profile, now)) members.add(static_cast<uint32_t>(r.id));
+    if (a->compiled->time_relative()) {
+      SetTimer(a->def.id, r.id, a->compiled->NextChange(r.profile, now), b);
+    }
     return true;
-  });
+  }));
+  a->members = std::move(members);
+  return Status::Ok();
 }
 
 Status AudienceEngine::OnGeneration(uint32_t gen, storage::WriteBatch* b) {
-  std::lock_guard l(mu_);
-  // Old members by identity, so unchanged people do not enter/exit.
-  const int64_t now = clock_->NowMs();
-  b->DeleteRange(storage::Family::kMembership, std::string(4, '\0'), std::string(4, '\xff') + "x");
-  b->DeleteRange(storage::Family::kTimers, std::string(), std::string(21, '\xff'));
-  timers_.clear();
-  timer_of_.clear();
-  for (auto& [slug, a] : audiences_) {
-    // Identities of old members are gone with the old generation; compare by the change log's
-    // profile text, rebuilt from the old bitmap is impossible now, so diff by the new members'
-    // texts against those recorded as entered and not exited.
-    std::map<std::string, bool> in;  // profile text → member, replayed from the change log
-    auto it = db_->NewIterator(storage::Family::kChanges);
-    for (it->Seek(ChangeKey(a.def.id, 0)); it->Valid(); it->Next()) {
-      uint32_t seg;
-      uint64_t seq;
-      if (!DecodeChangeKey(it->key(), &seg, &seq) || seg != a.def.id) break;
-      ASSIGN_OR_RETURN(Change c, DecodeChange(seq, it->value()));
-      in[c.profile] = c.enter;
-    }
-    a.members = Roaring();
-    if (!a.compiled) continue;
-    profile::ProfileReader reader(db_, gen);
-    std::set<std::string> now_in;
-    RETURN_IF_ERROR(reader.ForEach([&](const profile::ProfileRecord& r) {
-      if (a.compiled->Matches(r.profile, now)) {
-        a.members.add(static_cast<uint32_t>(r.id));
-        b->Put(storage::Family::kMembership, MembershipKey(a.def.id, r.id), "");
-        std::string text = ProfileText(r);
-        now_in.insert(text);
-        auto was = in.find(text);
-        if (was == in.end() || !was->second) LogChange(&a, &r, text, true, now, "rebuild", b);
-      }
-      if (a.compiled->time_relative()) SetTimer(a.def.id, r.id, a.compiled->NextChange(r.profile, now), b);
-      return true;
-    }));
-    for (const auto& [text, member] : in) {
-      if (member && !now_in.count(text)) LogChange(&a, nullptr, text, false, now, "rebuild", b);
-    }
+  {
+    std::lock_guard l(mu_);
+    b->DeleteRange(storage::Family::kTimers, std::string(), std::string(21, '\xff'));
+    timers_.clear();
+    timer_of_.clear();
   }
+  RETURN_IF_ERROR(BuildIndex(gen));
+  std::lock_guard l(mu_);
+  // Profile ids belong to a generation: memberships are recomputed for the new one. A rebuild
+  // re-identifies profiles, so this is not logged as enters and exits.
+  for (auto& [slug, a] : audiences_) RETURN_IF_ERROR(Recompute(&a, gen, b, "rebuild"));
+  PersistDirty(b);
   std::string g;
   PutBigEndian32(&g, gen);
   b->Put(storage::Family::kMeta, stream::MetaKey(kGenKey, ""), g);
@@ -413,7 +491,7 @@ Status AudienceEngine::ProcessRequests(uint32_t gen) {
       }
       uint32_t id = it->second.def.id;
       b.Delete(storage::Family::kMeta, stream::MetaKey("segment", req->def.slug));
-      b.DeleteRange(storage::Family::kMembership, MembershipPrefix(id), MembershipPrefix(id + 1));
+      b.Delete(storage::Family::kMeta, MembersKey(id));
       b.DeleteRange(storage::Family::kChanges, ChangeKey(id, 0), ChangeKey(id + 1, 0));
       for (auto t = timer_of_.begin(); t != timer_of_.end();) {
         if (t->first.first == id) {
@@ -460,12 +538,12 @@ Status AudienceEngine::ProcessRequests(uint32_t gen) {
       a = &audiences_.emplace(def.slug, std::move(fresh)).first->second;
     }
     b.Put(storage::Family::kMeta, stream::MetaKey("segment", def.slug), EncodeSegmentDef(def));
+    Roaring before = a->members;
     Status s = Recompute(a, gen, &b, "saved");
+    PersistDirty(&b);
     if (s.ok()) s = db_->Write(&b, /*sync=*/true);
     if (!s.ok()) {
-      mu_.unlock();
-      Abort();
-      mu_.lock();
+      a->members = std::move(before);
       req->done.set_value(s);
       continue;
     }

@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "audience/profile_index.h"
 #include "audience/segment_def.h"
 #include "common/clock.h"
 #include "common/status.h"
@@ -76,6 +77,8 @@ class AudienceEngine {
   // After a generation switch: recompute every audience over `gen`, diffing by profile
   // identity so that unchanged people do not enter/exit. Writes into `batch`.
   Status OnGeneration(uint32_t gen, storage::WriteBatch* batch);
+  // (Re)builds the in-memory field index from every profile of `gen` (at start).
+  Status BuildIndex(uint32_t gen);
   // The profile generation memberships were computed for (0 if never).
   uint32_t stored_gen() const { return stored_gen_; }
   // Runs queued saves/deletes (from the API) against `gen`.
@@ -102,6 +105,15 @@ class AudienceEngine {
   // The change log after `after_seq`, at most `limit`.
   StatusOr<std::vector<Change>> Changes(const std::string& slug, uint64_t after_seq,
                                         size_t limit) const;
+  // How many profiles match `filter` now: from the field index in milliseconds, or by reading
+  // every profile of `gen` when the index cannot answer an atom.
+  StatusOr<uint64_t> Count(const segment::CompiledSegment& filter, uint32_t gen) const;
+  // Bytes held by the field index and the membership bitmaps (metrics, benchmarks).
+  size_t MemoryBytes() const;
+  // Time-relative audiences are also re-evaluated in full (from the index) this often, by the
+  // injected clock: the bound on how late a profile without a timer enters or leaves.
+  // Default: 10 s.
+  void set_sweep_interval_ms(int64_t ms) { sweep_interval_ms_ = ms; }
   // Number of pending timers (metrics, tests).
   size_t TimerCount() const;
   std::optional<int64_t> NextTimerDue() const;
@@ -130,6 +142,10 @@ class AudienceEngine {
   void Evaluate(Audience* a, const profile::ProfileRecord& r, int64_t now,
                 storage::WriteBatch* b, const std::string& reason);
   void SetTimer(uint32_t seg, uint64_t pid, std::optional<int64_t> due, storage::WriteBatch* b);
+  // Writes the membership bitmaps of audiences changed since the last call into `b`.
+  void PersistDirty(storage::WriteBatch* b);
+  // Re-evaluates every time-relative audience from the index when the sweep is due.
+  Status Sweep(uint32_t gen, int64_t now, storage::WriteBatch* b, bool* any);
   void LogChange(Audience* a, const profile::ProfileRecord* r, const std::string& profile_text,
                  bool enter, int64_t now, const std::string& reason, storage::WriteBatch* b);
   Status Recompute(Audience* a, uint32_t gen, storage::WriteBatch* b, const std::string& reason);
@@ -150,6 +166,10 @@ class AudienceEngine {
   // Membership ops of the batch being written, applied by Commit.
   std::vector<PendingOp> pending_;                             // pipeline thread
   std::map<uint32_t, uint64_t> pending_seq_;                   // pipeline thread
+  std::set<uint32_t> dirty_;                                   // GUARDED_BY(mu_)
+  ProfileIndex index_;                                         // GUARDED_BY(mu_)
+  int64_t sweep_interval_ms_ = 10000;
+  int64_t next_sweep_ms_ = 0;                                  // pipeline thread
 };
 
 }  // namespace cohort::audience

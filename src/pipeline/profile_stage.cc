@@ -79,6 +79,8 @@ StatusOr<std::unique_ptr<ProfileStage>> ProfileStage::Create(storage::Db* db,
     RETURN_IF_ERROR(audiences->OnGeneration(s->serving_->id, &b));
     RETURN_IF_ERROR(db->Write(&b, /*sync=*/true));
     audiences->Commit();
+  } else if (audiences) {
+    RETURN_IF_ERROR(audiences->BuildIndex(s->serving_->id));
   }
   return s;
 }

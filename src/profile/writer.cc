@@ -64,6 +64,7 @@ StatusOr<ProfileWriter::Entry*> ProfileWriter::Load(uint64_t pid) {
   ASSIGN_OR_RETURN(ProfileRecord r, DecodeRecord(pid, *v));
   Entry e;
   e.stored_order = r.OrderText();
+  e.stored = r.profile;
   e.record = std::move(r);
   return &profiles_.emplace(pid, std::move(e)).first->second;
 }
@@ -163,11 +164,14 @@ void ProfileWriter::Flush(storage::WriteBatch* b, Changes* changes) {
     if (changes) {
       if (e.deleted) {
         changes->deleted.push_back(pid);
+        changes->deleted_before.push_back(e.stored);
       } else {
         changes->changed.push_back(e.record);
+        changes->changed_before.push_back(e.stored);
       }
     }
     if (!e.deleted) {
+      e.stored = e.record.profile;
       b->Put(storage::Family::kProfile, ProfileKey(gen_, pid), EncodeRecord(e.record));
       std::string order = e.record.OrderText();
       if (order != e.stored_order) {

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -52,7 +53,11 @@ class ProfileWriter {
   // What a Flush wrote: the profiles as they now are, and the ids of profiles merged away.
   struct Changes {
     std::vector<ProfileRecord> changed;
+    // Aligned with `changed`: the stored version before this batch (nullopt: new profile).
+    std::vector<std::optional<Profile>> changed_before;
     std::vector<uint64_t> deleted;
+    // Aligned with `deleted`: the stored version (nullopt: created and merged in this batch).
+    std::vector<std::optional<Profile>> deleted_before;
   };
   // Adds every pending change (profiles, identities, order keys, counter, audit) to `batch`;
   // when `changes` is given, also reports them (for audiences).
@@ -67,6 +72,7 @@ class ProfileWriter {
   struct Entry {
     ProfileRecord record;
     std::string stored_order;  // order text as stored ("" if never stored)
+    std::optional<Profile> stored;  // the profile as stored (nullopt if never stored)
     bool dirty = false;
     bool deleted = false;
   };
