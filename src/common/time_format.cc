@@ -44,24 +44,30 @@ bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
 }  // namespace
 
 std::string FormatRfc3339(int64_t ms) {
-  int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
-  int64_t rem = ms - days * 86400000;
-  int64_t y;
-  unsigned mo, d;
-  CivilFromDays(days, &y, &mo, &d);
-  int h = static_cast<int>(rem / 3600000);
-  int mi = static_cast<int>(rem / 60000 % 60);
-  int s = static_cast<int>(rem / 1000 % 60);
-  int milli = static_cast<int>(rem % 1000);
-  char buf[48];
-  if (milli) {
-    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ",
-                  static_cast<long long>(y), mo, d, h, mi, s, milli);
-  } else {
-    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02dZ", static_cast<long long>(y),
-                  mo, d, h, mi, s);
+  constexpr int64_t kMsPerDay = 86'400'000;
+  int64_t days = ms / kMsPerDay, rem = ms % kMsPerDay;
+  if (rem < 0) {  // floor division, so times before the epoch work
+    rem += kMsPerDay;
+    --days;
   }
-  return buf;
+  int64_t year;
+  unsigned month, day;
+  CivilFromDays(days, &year, &month, &day);
+  const int64_t millis = rem % 1000, secs = rem / 1000;
+  // Years outside 0000-9999 (which RFC 3339 cannot express) get as many digits as they need,
+  // and a '-' before year 0.
+  char buf[64];
+  int n = std::snprintf(buf, sizeof buf, "%s%04lld-%02u-%02uT%02d:%02d:%02d",
+                        year < 0 ? "-" : "", static_cast<long long>(year < 0 ? -year : year),
+                        month, day, static_cast<int>(secs / 3600),
+                        static_cast<int>(secs / 60 % 60), static_cast<int>(secs % 60));
+  std::string out(buf, static_cast<size_t>(n));
+  if (millis != 0) {
+    std::snprintf(buf, sizeof buf, ".%03d", static_cast<int>(millis));
+    out += buf;
+  }
+  out += 'Z';
+  return out;
 }
 
 std::optional<int64_t> ParseRfc3339(std::string_view t) {

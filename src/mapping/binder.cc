@@ -1,5 +1,7 @@
 #include "mapping/binder.h"
 
+#include "lang/edit_distance.h"
+
 #include <algorithm>
 #include <cctype>
 #include <string>
@@ -20,20 +22,7 @@ constexpr size_t kMaxStreamName = 64;
 // Where an expression stands, which decides what it may contain.
 enum class Place { kColumn, kNested, kCondition };
 
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1])});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
+using lang::EditDistance;
 
 std::string AllKindNames() {
   std::string out;

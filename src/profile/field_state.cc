@@ -215,28 +215,7 @@ std::strong_ordering CompareScalar(const Scalar& a, const Scalar& b) {
   return std::strong_ordering::equal;
 }
 
-MergeOp FieldState::DefaultOp(Kind kind) {
-  switch (kind) {
-    case Kind::kString:
-    case Kind::kInt:
-    case Kind::kNumber:
-    case Kind::kBool:
-      return MergeOp::kLatest;
-    case Kind::kDate:
-      return MergeOp::kMax;
-    case Kind::kStringSet:
-      return MergeOp::kUnion;
-    case Kind::kMapIntSum:
-      return MergeOp::kMapSum;
-    case Kind::kMapInt:
-    case Kind::kMapNumber:
-    case Kind::kMapString:
-      return MergeOp::kMapLatest;
-    case Kind::kMapTime:
-      return MergeOp::kMapMax;
-  }
-  return MergeOp::kDefault;
-}
+MergeOp FieldState::DefaultOp(Kind kind) { return mapping::DefaultMergeOp(kind); }
 
 std::optional<MergeOp> FieldState::ResolveOp(Kind kind, MergeOp op) {
   if (op == MergeOp::kDefault) op = DefaultOp(kind);

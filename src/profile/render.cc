@@ -1,24 +1,12 @@
 #include "profile/render.h"
 
+#include "common/time_format.h"
+
 #include <cinttypes>
 #include <cstdio>
 
 namespace cohort::profile {
 namespace {
-
-// Howard Hinnant's civil_from_days: days since 1970-01-01 to a proleptic Gregorian date.
-// TODO: use common/time_format.h's FormatRfc3339 once it lands; this duplicates it.
-void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2 ? 1 : 0);
-}
 
 bool IsTimeKind(Kind k) { return k == Kind::kDate || k == Kind::kMapTime; }
 
@@ -37,7 +25,7 @@ void WriteScalar(const Scalar& s, bool as_time, JsonWriter* w) {
       break;
     case Scalar::Type::kInt:
       if (as_time) {
-        w->String(FormatRfc3339Ms(s.i));
+        w->String(FormatRfc3339(s.i));
       } else {
         w->Int(s.i);
       }
@@ -53,30 +41,6 @@ void WriteScalar(const Scalar& s, bool as_time, JsonWriter* w) {
 
 }  // namespace
 
-std::string FormatRfc3339Ms(int64_t ms) {
-  constexpr int64_t kMsPerDay = 86'400'000;
-  int64_t days = ms / kMsPerDay, rem = ms % kMsPerDay;
-  if (rem < 0) {  // floor division, so times before the epoch work
-    rem += kMsPerDay;
-    --days;
-  }
-  int64_t year;
-  unsigned month, day;
-  CivilFromDays(days, &year, &month, &day);
-  const int64_t millis = rem % 1000, secs = rem / 1000;
-  char buf[64];
-  int n = std::snprintf(buf, sizeof buf, "%s%04" PRId64 "-%02u-%02uT%02d:%02d:%02d",
-                        year < 0 ? "-" : "", year < 0 ? -year : year, month, day,
-                        static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60),
-                        static_cast<int>(secs % 60));
-  std::string out(buf, static_cast<size_t>(n));
-  if (millis != 0) {
-    std::snprintf(buf, sizeof buf, ".%03d", static_cast<int>(millis));
-    out += buf;
-  }
-  out.push_back('Z');
-  return out;
-}
 
 void WriteFieldValue(const FieldState& state, JsonWriter* w) {
   const bool as_time = IsTimeKind(state.kind());

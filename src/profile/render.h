@@ -13,10 +13,6 @@
 
 namespace cohort::profile {
 
-// "2020-03-26T19:16:39Z", or "2020-03-26T19:16:39.120Z" when the milliseconds are non-zero.
-// Instants before the epoch work; years outside 0000-9999 are written with as many digits as
-// they need (and a leading '-' before year 0), which RFC 3339 cannot express.
-std::string FormatRfc3339Ms(int64_t ms);
 
 // Writes the field's current value as one JSON value.
 void WriteFieldValue(const FieldState& state, JsonWriter* writer);
