@@ -102,6 +102,8 @@ export async function screenshot(page, name) {
   mkdirSync(screenshotDir, { recursive: true });
   // Let charts and fonts settle; animations are none.
   await page.waitForTimeout(150);
+  // From the top, so the sticky navigation bar is where it belongs in a full-page capture.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
 }
 

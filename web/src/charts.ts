@@ -9,9 +9,13 @@ export interface Bar {
   title?: string; // hover text; defaults to "label: value"
 }
 
-const W = 720;
+// Drawn at about the size shown, so labels stay legible from phone width to desktop.
+function chartWidth(): number {
+  return Math.round(Math.min(720, Math.max(300, window.innerWidth - 48)));
+}
 
-export function barChart(bars: Bar[], opts: { label: string; height?: number; every?: number; cls?: string }): SVGElement {
+export function barChart(bars: Bar[], opts: { label: string; height?: number; every?: number; labelWidth?: number; cls?: string }): SVGElement {
+  const W = chartWidth();
   const H = opts.height ?? 180;
   const padL = 34, padB = 26, padT = 10, padR = 6;
   const max = Math.max(1, ...bars.map((b) => b.value));
@@ -19,7 +23,8 @@ export function barChart(bars: Bar[], opts: { label: string; height?: number; ev
   const slot = (W - padL - padR) / n;
   const bw = Math.max(1, slot * 0.8);
   const plotH = H - padT - padB;
-  const every = opts.every ?? Math.max(1, Math.ceil(n / 12));
+  // Label every bar when there is room (labelWidth per label, default 28), else every k-th.
+  const every = opts.every ?? Math.max(1, Math.ceil(n / Math.floor((W - padL) / (opts.labelWidth ?? 28))));
   const total = bars.reduce((a, b) => a + b.value, 0);
   const svg = s('svg', {
     viewBox: `0 0 ${W} ${H}`,
@@ -60,6 +65,7 @@ export interface EnterExit {
 
 // Enters above the axis, exits below it.
 export function enterExitChart(rows: EnterExit[], opts: { label: string; height?: number }): SVGElement {
+  const W = chartWidth();
   const H = opts.height ?? 200;
   const padL = 34, padB = 24, padT = 10, padR = 6;
   const max = Math.max(1, ...rows.map((r) => Math.max(r.enter, r.exit)));
@@ -68,7 +74,7 @@ export function enterExitChart(rows: EnterExit[], opts: { label: string; height?
   const bw = Math.max(1, slot * 0.7);
   const half = (H - padT - padB) / 2;
   const mid = padT + half;
-  const every = Math.max(1, Math.ceil(n / 10));
+  const every = Math.max(1, Math.ceil(n / Math.floor((W - padL) / 64)));
   const enters = rows.reduce((a, r) => a + r.enter, 0);
   const exits = rows.reduce((a, r) => a + r.exit, 0);
   const svg = s('svg', {
@@ -96,14 +102,15 @@ export function enterExitChart(rows: EnterExit[], opts: { label: string; height?
   return svg;
 }
 
-// Events per minute over the minutes spanned by `times` (at most `maxMinutes`, ending at the
-// newest), zero-filled.
-export function perMinute(times: Date[], maxMinutes = 60): Bar[] {
+// Events per minute over the minutes spanned by `times`, ending at the newest: at least
+// `minMinutes` bars (so one busy minute is not one wide block), at most `maxMinutes`,
+// zero-filled.
+export function perMinute(times: Date[], maxMinutes = 60, minMinutes = 30): Bar[] {
   const valid = times.filter((t) => !Number.isNaN(t.getTime()));
   if (!valid.length) return [];
   const minute = (t: Date) => Math.floor(t.getTime() / 60000);
   const last = Math.max(...valid.map(minute));
-  const first = Math.max(Math.min(...valid.map(minute)), last - maxMinutes + 1);
+  const first = Math.max(Math.min(...valid.map(minute), last - minMinutes + 1), last - maxMinutes + 1);
   const counts = new Map<number, number>();
   for (const t of valid) {
     const m = minute(t);

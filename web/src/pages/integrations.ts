@@ -347,11 +347,19 @@ function drawRun(panel: HTMLElement, run: Job, w: WorkflowDef): void {
   const total = run.progress?.total ?? 0;
   const failed = run.status === 'failed';
   const reason = run.reason ?? run.error ?? (failed ? run.log?.[run.log.length - 1] : undefined);
+  const statusBadge = badge(run.status);
+  statusBadge.setAttribute('data-testid', 'run-status');
+  const counted =
+    total > 0
+      ? `${fmtNum(done)} of ${fmtNum(total)} events`
+      : run.status === 'completed'
+        ? 'No events were stored yet; new events update profiles as they arrive'
+        : 'Starting';
   mount(
     panel,
-    h('h3', null, `${w.name} `, badge(run.status), ' ', h('span', { class: 'run-status', 'data-testid': 'run-status' }, run.status)),
+    h('h3', null, `${w.name} `, statusBadge),
     h('progress', { max: String(Math.max(total, 1)), value: String(run.status === 'completed' && !total ? 1 : done), 'aria-label': `${w.name} progress` }),
-    h('p', { class: 'muted' }, `${fmtNum(done)} of ${fmtNum(total)} events`, run.started ? [' · started ', timeEl(run.started)] : null, run.finished ? [' · finished ', timeEl(run.finished)] : null),
+    h('p', { class: 'muted' }, counted, run.started ? [' · started ', timeEl(run.started)] : null, run.finished ? [' · finished ', timeEl(run.finished)] : null),
     failed ? h('div', { class: 'error', role: 'alert' }, h('strong', null, 'Failed: '), h('span', { class: 'error-message' }, reason ?? 'no reason given')) : null,
     run.status === 'completed' ? h('p', { class: 'ok' }, 'Completed. Profiles are built from the stored events; new events keep them current. ', h('a', { href: '/profiles' }, 'See profiles'), '.') : null,
     run.log?.length ? h('details', { open: true }, h('summary', null, 'Log'), h('ol', { class: 'log' }, run.log.map((l) => h('li', null, l)))) : null,

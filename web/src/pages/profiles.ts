@@ -165,7 +165,7 @@ export async function profilePage(root: HTMLElement, ctx: PageContext): Promise<
               const v = Number(hourly[String(i)] ?? 0);
               return { label: String(i), value: v, title: `${String(i).padStart(2, '0')}:00–${String(i).padStart(2, '0')}:59 UTC: ${v} open${v === 1 ? '' : 's'}` };
             }),
-            { label: 'Email opens by hour of day (UTC)', every: 1, cls: 'hourly', height: 160 },
+            { label: 'Email opens by hour of day (UTC)', cls: 'hourly', height: 160 },
           )
         : h('p', { class: 'muted' }, 'No email opens yet (field cio_hourlyopens).'),
     ),

@@ -114,7 +114,7 @@ export async function streamPage(root: HTMLElement, ctx: PageContext): Promise<v
     section(
       'Events per minute',
       bars.length
-        ? [barChart(bars, { label: 'Events per minute', cls: 'per-minute' }), h('p', { class: 'hint' }, `From the latest ${fmtNum(events.length)} events, by the minute they were received (local time).`)]
+        ? [barChart(bars, { label: 'Events per minute', cls: 'per-minute', labelWidth: 72 }), h('p', { class: 'hint' }, `From the latest ${fmtNum(events.length)} events, by the minute they were received (local time).`)]
         : emptyState('No events in this stream yet.'),
     ),
     section(
@@ -125,7 +125,7 @@ export async function streamPage(root: HTMLElement, ctx: PageContext): Promise<v
             [
               { label: 'Field', cell: (f) => h('code', null, f.name) },
               { label: 'Seen in', cell: (f) => fmtNum(f.count), cls: 'num' },
-              { label: 'Sample values', cell: (f) => h('ul', { class: 'chips' }, (f.samples ?? []).map((v) => h('li', { class: 'chip mono' }, typeof v === 'string' ? v : JSON.stringify(v)))) },
+              { label: 'Sample values', cell: (f) => h('ul', { class: 'chips' }, (f.samples ?? []).map((v) => sampleChip(typeof v === 'string' ? v : JSON.stringify(v)))) },
             ],
             'Field catalogue',
           )
@@ -144,4 +144,10 @@ function summary(ev: Record<string, unknown>): string {
   const data = ev.data as Record<string, unknown> | undefined;
   if (data && typeof data === 'object' && typeof data.recipient === 'string') bits.push(`recipient=${data.recipient}`);
   return bits.join(' · ');
+}
+
+// Long samples (whole nested objects) are cut, with the full text on hover.
+function sampleChip(text: string): HTMLElement {
+  const cut = text.length > 80 ? text.slice(0, 79) + '…' : text;
+  return h('li', { class: 'chip mono', title: cut === text ? null : text }, cut);
 }
