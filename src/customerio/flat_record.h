@@ -11,12 +11,12 @@
 #include <string>
 #include <string_view>
 
+#include "common/json_text.h"
+
 namespace cohort::customerio {
 
-// Appends `s` to `*out` as a JSON string literal, quotes included. `"` and `\` are escaped,
-// control characters below U+0020 become \b \f \n \r \t or \u00XX, everything else (including
-// '/' and non-ASCII UTF-8) is copied as is; invalid UTF-8 becomes U+FFFD.
-void AppendJsonString(std::string* out, std::string_view s);
+// JSON string escaping is common/json_text.h.
+using cohort::AppendJsonString;
 
 class FlatRecordWriter {
  public:

@@ -95,9 +95,16 @@ void JobRegistry::Progress(const std::string& id, uint64_t done, uint64_t total)
 }
 
 void JobRegistry::Log(const std::string& id, const std::string& line) {
-  std::lock_guard l(mu_);
-  auto it = jobs_.find(id);
-  if (it != jobs_.end()) it->second.log.push_back(line);
+  JobInfo copy;
+  {
+    std::lock_guard l(mu_);
+    auto it = jobs_.find(id);
+    if (it == jobs_.end()) return;
+    it->second.log.push_back(line);
+    copy = it->second;
+  }
+  // Log lines are few and worth keeping across restarts.
+  Persist(copy).IgnoreError();
 }
 
 Status JobRegistry::Finish(const std::string& id, const std::string& status,

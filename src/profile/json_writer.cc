@@ -32,55 +32,6 @@ size_t Utf8SequenceLength(std::string_view s) {
 
 }  // namespace
 
-void AppendJsonString(std::string* out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out->push_back('"');
-  while (!s.empty()) {
-    unsigned char c = static_cast<unsigned char>(s.front());
-    size_t n = 1;
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\b':
-        out->append("\\b");
-        break;
-      case '\f':
-        out->append("\\f");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        if (c < 0x20) {
-          out->append("\\u00");
-          out->push_back(kHex[c >> 4]);
-          out->push_back(kHex[c & 0xF]);
-        } else if (c < 0x80) {
-          out->push_back(static_cast<char>(c));
-        } else {
-          n = Utf8SequenceLength(s);
-          if (n == 0) {
-            out->append("\xEF\xBF\xBD");  // U+FFFD for one bad byte
-            n = 1;
-          } else {
-            out->append(s.substr(0, n));
-          }
-        }
-    }
-    s.remove_prefix(n);
-  }
-  out->push_back('"');
-}
 
 void AppendJsonDouble(std::string* out, double v) {
   if (!std::isfinite(v)) {

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/json_text.h"
+
 namespace cohort::profile {
 
 class JsonWriter {
@@ -43,8 +45,8 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
-// Appends `s` as a quoted, escaped JSON string.
-void AppendJsonString(std::string* out, std::string_view s);
+// JSON string escaping is common/json_text.h.
+using cohort::AppendJsonString;
 // Appends a double as JsonWriter::Double writes it.
 void AppendJsonDouble(std::string* out, double v);
 
