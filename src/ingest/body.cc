@@ -21,7 +21,8 @@ std::string_view TrimWs(std::string_view s) {
 }  // namespace
 
 struct BodyParser::Impl {
-  simdjson::dom::parser parser{1u << 20};
+  // No size cap of its own: the HTTP body limit (body_limit_bytes) is the cap.
+  simdjson::dom::parser parser;
 
   Impl() {
     // Allocation failure here only means the first parse allocates instead.

@@ -87,6 +87,22 @@ TEST(BodyParserTest, InvalidUtf8AndDeepNesting) {
   EXPECT_TRUE(p.Parse("{\"a\":1}", Cfg(), 5).ok());
 }
 
+TEST(BodyParserTest, LargeDocumentsParse) {
+  BodyParser p;
+  std::string arr = "[";
+  for (int i = 0; i < 40000; ++i) {
+    if (i) arr += ",";
+    arr += R"({"event_id":")" + std::to_string(i) + R"(","pad":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"})";
+  }
+  arr += "]";
+  ASSERT_GT(arr.size(), 2u << 20);
+  auto r = p.Parse(arr, Cfg(), 5);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->events.size(), 40000u);
+  std::string big = R"({"event_id":"x","pad":")" + std::string(5u << 20, 'y') + R"("})";
+  EXPECT_TRUE(p.Parse(big, Cfg(), 5).ok());
+}
+
 TEST(BodyParserTest, TimestampFallback) {
   BodyParser p;
   auto r = p.Parse(R"({"timestamp":"abc"})", Cfg(), 12345);
