@@ -314,7 +314,64 @@ int Main(int argc, char** argv) {
   workflow_show->add_option("id", run_id, "Run id")->required();
   for (auto* cmd : {workflow_run, workflow_list, workflow_show}) add_remote(cmd);
 
+  // segment
+  auto* seg = app.add_subcommand("segment", "Audiences (docs/audiences.md)");
+  seg->require_subcommand(1);
+  auto* seg_create = seg->add_subcommand("create", "Save an audience from a filter file (FILTER ... ALIAS slug)");
+  auto* seg_list = seg->add_subcommand("list", "Audiences with sizes");
+  auto* seg_show = seg->add_subcommand("show", "One audience");
+  auto* seg_size = seg->add_subcommand("size", "Size of an ad-hoc filter (file or - for stdin)");
+  auto* seg_members = seg->add_subcommand("members", "Members of an audience, one page");
+  auto* seg_export = seg->add_subcommand("export", "Every member, streamed");
+  auto* seg_delete = seg->add_subcommand("delete", "Delete an audience");
+  std::string seg_file, seg_slug, seg_fields, seg_format = "ndjson";
+  seg_create->add_option("file", seg_file, "Filter file (- for stdin)")->required();
+  seg_size->add_option("file", seg_file, "Filter file (- for stdin)")->required();
+  for (auto* cmd : {seg_show, seg_members, seg_export, seg_delete}) {
+    cmd->add_option("slug", seg_slug, "Audience slug")->required();
+  }
+  seg_members->add_option("--limit", limit, "Members per page");
+  seg_members->add_option("--cursor", cursor, "meta.next_cursor of the previous page");
+  for (auto* cmd : {seg_members, seg_export}) {
+    cmd->add_option("--fields", seg_fields, "Comma-separated fields to show");
+  }
+  seg_export->add_option("--format", seg_format, "ndjson or csv");
+  for (auto* cmd : {seg_create, seg_list, seg_show, seg_size, seg_members, seg_export, seg_delete}) {
+    add_remote(cmd);
+  }
+
   CLI11_PARSE(app, argc, argv);
+
+  if (seg_create->parsed()) return CallWithFile(remote, "POST", "/api/segment", seg_file, "text/plain");
+  if (seg_list->parsed()) return Call(remote, "GET", "/api/segment");
+  if (seg_show->parsed()) return Call(remote, "GET", "/api/segment/" + UrlEncode(seg_slug));
+  if (seg_size->parsed()) return CallWithFile(remote, "POST", "/api/segment/size", seg_file, "text/plain");
+  if (seg_delete->parsed()) return Call(remote, "DELETE", "/api/segment/" + UrlEncode(seg_slug));
+  if (seg_members->parsed()) {
+    std::string path = "/api/segment/" + UrlEncode(seg_slug) + "/scan?limit=" + std::to_string(limit);
+    if (!cursor.empty()) path += "&cursor=" + UrlEncode(cursor);
+    if (!seg_fields.empty()) path += "&fields=" + UrlEncode(seg_fields);
+    return Call(remote, "GET", path);
+  }
+  if (seg_export->parsed()) {
+    std::string path = "/api/segment/" + UrlEncode(seg_slug) + "/export?format=" + UrlEncode(seg_format);
+    if (!seg_fields.empty()) path += "&fields=" + UrlEncode(seg_fields);
+    HttpCall call;
+    call.url = remote.server + path;
+    call.timeout_ms = 600000;
+    if (!remote.token.empty()) call.headers.emplace_back("Authorization", "Bearer " + remote.token);
+    auto res = Fetch(call);
+    if (!res.ok()) {
+      std::cerr << "error: " << res.status().message() << "\n";
+      return 2;
+    }
+    if (res->status != 200) {
+      std::cerr << "error " << res->status << ": " << res->body << "\n";
+      return 1;
+    }
+    std::cout << res->body;
+    return 0;
+  }
 
   if (query_list->parsed()) return Call(remote, "GET", "/api/query");
   if (query_show->parsed()) return Call(remote, "GET", "/api/query/" + UrlEncode(alias));
