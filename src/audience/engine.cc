@@ -363,14 +363,31 @@ Status AudienceEngine::RunTimers(uint32_t gen, storage::WriteBatch* batch, bool*
 }
 
 Status AudienceEngine::Recompute(Audience* a, uint32_t gen, storage::WriteBatch* b,
-                                 const std::string& reason) {
-  // The initial membership is computed, not logged: the change log starts after the save.
+                                 const std::string& reason, bool log) {
   dirty_.insert(a->def.id);
+  const int64_t now = clock_->NowMs();
+  if (log) {
+    // An edit: compute the new membership, then log who entered and who left.
+    Roaring before = a->members;
+    RETURN_IF_ERROR(Recompute(a, gen, b, reason, false));
+    Roaring changed = before ^ a->members;
+    profile::ProfileReader reader(db_, gen);
+    for (uint32_t pid : changed) {
+      ASSIGN_OR_RETURN(auto rec, reader.ByPid(pid));
+      bool enter = a->members.contains(pid);
+      pending_.push_back({a->def.id, pid, enter});
+      if (rec) {
+        LogChange(a, &*rec, ProfileText(*rec), enter, now, reason, b);
+      } else {
+        LogChange(a, nullptr, "profile:" + std::to_string(pid), enter, now, reason, b);
+      }
+    }
+    return Status::Ok();
+  }
   if (!a->compiled) {
     a->members = Roaring();
     return Status::Ok();
   }
-  const int64_t now = clock_->NowMs();
   if (auto bits = index_.Evaluate(a->compiled->bound(), now)) {
     a->members = std::move(*bits);
     return Status::Ok();
@@ -399,7 +416,7 @@ Status AudienceEngine::OnGeneration(uint32_t gen, storage::WriteBatch* b) {
   std::lock_guard l(mu_);
   // Profile ids belong to a generation: memberships are recomputed for the new one. A rebuild
   // re-identifies profiles, so this is not logged as enters and exits.
-  for (auto& [slug, a] : audiences_) RETURN_IF_ERROR(Recompute(&a, gen, b, "rebuild"));
+  for (auto& [slug, a] : audiences_) RETURN_IF_ERROR(Recompute(&a, gen, b, "rebuild", false));
   PersistDirty(b);
   std::string g;
   PutBigEndian32(&g, gen);
@@ -443,6 +460,12 @@ Status AudienceEngine::Delete(const std::string& slug, int timeout_ms) {
   {
     std::lock_guard l(mu_);
     if (!audiences_.count(slug)) return NotFoundError("no audience " + slug);
+    for (const auto& [other, a] : audiences_) {
+      if (other != slug && a.compiled && a.compiled->includes().count(slug)) {
+        return FailedPreconditionError("audience " + other + " includes " + slug +
+                                       "; change or delete " + other + " first");
+      }
+    }
   }
   auto req = std::make_unique<Request>();
   req->remove = true;
@@ -538,12 +561,33 @@ Status AudienceEngine::ProcessRequests(uint32_t gen) {
       a = &audiences_.emplace(def.slug, std::move(fresh)).first->second;
     }
     b.Put(storage::Family::kMeta, stream::MetaKey("segment", def.slug), EncodeSegmentDef(def));
-    Roaring before = a->members;
-    Status s = Recompute(a, gen, &b, "saved");
+    // A first save is not logged (the log starts after it); an edit logs who entered and
+    // left. Audiences that include this one are recompiled (its text is inlined in theirs) and
+    // recomputed the same way.
+    const bool edit = existing != audiences_.end();
+    std::map<std::string, Roaring> before;
+    before[def.slug] = a->members;
+    Status s = Recompute(a, gen, &b, "saved", edit);
+    for (auto& [slug, d] : audiences_) {
+      if (!s.ok()) break;
+      if (slug == def.slug || !d.compiled || !d.compiled->includes().count(def.slug)) continue;
+      auto dc = segment::Compile(d.def.segment_ql, SchemaLocked(), d.def.slug);
+      if (!dc.ok()) continue;  // cannot happen: the edit compiled in their place too
+      d.compiled = *dc;
+      before[slug] = d.members;
+      s = Recompute(&d, gen, &b, "saved", true);
+    }
     PersistDirty(&b);
     if (s.ok()) s = db_->Write(&b, /*sync=*/true);
     if (!s.ok()) {
-      a->members = std::move(before);
+      for (auto& [slug, bits] : before) audiences_.at(slug).members = std::move(bits);
+      pending_.clear();
+      for (const auto& [seg, seq] : pending_seq_) {
+        for (auto& [slug, d] : audiences_) {
+          if (d.def.id == seg) d.last_seq = seq;
+        }
+      }
+      pending_seq_.clear();
       req->done.set_value(s);
       continue;
     }

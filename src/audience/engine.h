@@ -148,7 +148,11 @@ class AudienceEngine {
   Status Sweep(uint32_t gen, int64_t now, storage::WriteBatch* b, bool* any);
   void LogChange(Audience* a, const profile::ProfileRecord* r, const std::string& profile_text,
                  bool enter, int64_t now, const std::string& reason, storage::WriteBatch* b);
-  Status Recompute(Audience* a, uint32_t gen, storage::WriteBatch* b, const std::string& reason);
+  // Recomputes `a` over every profile of `gen`. With `log`, every profile whose membership
+  // changes gets an enter/exit record with `reason` (edits); without, it does not (first save,
+  // generation switch).
+  Status Recompute(Audience* a, uint32_t gen, storage::WriteBatch* b, const std::string& reason,
+                   bool log);
   AudienceInfo InfoLocked(const Audience& a) const;
 
   storage::Db* const db_;
