@@ -91,22 +91,165 @@ class Snapshot {
   const rocksdb::Snapshot* snap_;
 };
 
+namespace {
+
+// A stand-in column family handle: rocksdb::WriteBatch only asks a handle for its id and its
+// comparator. Batches are recorded with the Family number as the column family id; Open
+// checks that the database's ids are exactly those (else Write remaps them).
+class FamilyHandle final : public rocksdb::ColumnFamilyHandle {
+ public:
+  FamilyHandle() = default;
+  void Init(int id) {
+    id_ = static_cast<uint32_t>(id);
+    name_ = id == 0 ? rocksdb::kDefaultColumnFamilyName
+                    : std::string(FamilyName(static_cast<Family>(id)));
+  }
+  const std::string& GetName() const override { return name_; }
+  uint32_t GetID() const override { return id_; }
+  rocksdb::Status GetDescriptor(rocksdb::ColumnFamilyDescriptor*) override {
+    return rocksdb::Status::NotSupported("placeholder handle");
+  }
+  const rocksdb::Comparator* GetComparator() const override {
+    return rocksdb::BytewiseComparator();
+  }
+
+ private:
+  uint32_t id_ = 0;
+  std::string name_;
+};
+
+rocksdb::ColumnFamilyHandle* H(Family f) {
+  static FamilyHandle* const handles = [] {
+    auto* h = new FamilyHandle[kFamilyCount];
+    for (int i = 0; i < kFamilyCount; ++i) h[i].Init(i);
+    return h;
+  }();
+  return &handles[static_cast<int>(f)];
+}
+
+// Re-adds the ops of one batch to another, mapping column family ids through `map` (or
+// keeping them when map is null).
+class Copier final : public rocksdb::WriteBatch::Handler {
+ public:
+  Copier(rocksdb::WriteBatch* out, const std::vector<rocksdb::ColumnFamilyHandle*>* map)
+      : out_(out), map_(map) {}
+  rocksdb::Status PutCF(uint32_t cf, const rocksdb::Slice& k, const rocksdb::Slice& v) override {
+    return out_->Put(Map(cf), k, v);
+  }
+  rocksdb::Status DeleteCF(uint32_t cf, const rocksdb::Slice& k) override {
+    return out_->Delete(Map(cf), k);
+  }
+  rocksdb::Status DeleteRangeCF(uint32_t cf, const rocksdb::Slice& b,
+                                const rocksdb::Slice& e) override {
+    return out_->DeleteRange(Map(cf), b, e);
+  }
+
+ private:
+  rocksdb::ColumnFamilyHandle* Map(uint32_t cf) const {
+    return map_ ? (*map_)[cf] : H(static_cast<Family>(cf));
+  }
+  rocksdb::WriteBatch* out_;
+  const std::vector<rocksdb::ColumnFamilyHandle*>* map_;
+};
+
+}  // namespace
+
+struct WriteBatch::Rep {
+  explicit Rep(size_t reserve) : wb(reserve) {}
+  rocksdb::WriteBatch wb;
+};
+
+// Gives RocksDb access to the rocksdb::WriteBatch inside a WriteBatch.
+class RocksDbAccess {
+ public:
+  static rocksdb::WriteBatch* Get(WriteBatch* b) { return b->rep_ ? &b->rep_->wb : nullptr; }
+};
+
+WriteBatch::WriteBatch() = default;
+WriteBatch::WriteBatch(size_t reserve_bytes)
+    : rep_(std::make_unique<Rep>(reserve_bytes + reserve_bytes / 8 + 64)) {}
+WriteBatch::~WriteBatch() = default;
+WriteBatch::WriteBatch(const WriteBatch& o)
+    : rep_(o.rep_ ? std::make_unique<Rep>(*o.rep_) : nullptr),
+      count_(o.count_),
+      bytes_(o.bytes_) {}
+WriteBatch& WriteBatch::operator=(const WriteBatch& o) {
+  if (this != &o) {
+    rep_ = o.rep_ ? std::make_unique<Rep>(*o.rep_) : nullptr;
+    count_ = o.count_;
+    bytes_ = o.bytes_;
+  }
+  return *this;
+}
+WriteBatch::WriteBatch(WriteBatch&& o) noexcept
+    : rep_(std::move(o.rep_)), count_(o.count_), bytes_(o.bytes_) {
+  o.count_ = o.bytes_ = 0;
+}
+WriteBatch& WriteBatch::operator=(WriteBatch&& o) noexcept {
+  if (this != &o) {
+    rep_ = std::move(o.rep_);
+    count_ = o.count_;
+    bytes_ = o.bytes_;
+    o.count_ = o.bytes_ = 0;
+  }
+  return *this;
+}
+
+WriteBatch::Rep* WriteBatch::rep() {
+  if (!rep_) rep_ = std::make_unique<Rep>(0);
+  return rep_.get();
+}
+
+// rocksdb::WriteBatch only fails these for keys/values over 4 GiB or a bad handle, neither of
+// which can happen here.
 void WriteBatch::Put(Family f, std::string_view key, std::string_view value) {
   bytes_ += key.size() + value.size();
-  ops_.push_back({Op::Kind::kPut, f, std::string(key), std::string(value)});
+  ++count_;
+  rep()->wb.Put(H(f), S(key), S(value)).PermitUncheckedError();
+}
+void WriteBatch::PutParts(Family f, std::string_view key,
+                          std::initializer_list<std::string_view> value_parts) {
+  rocksdb::Slice parts[8];
+  int n = 0;
+  size_t vbytes = 0;
+  for (std::string_view p : value_parts) {
+    if (n == 8) {  // more parts than expected: fall back to one string
+      std::string v;
+      for (std::string_view q : value_parts) v.append(q);
+      Put(f, key, v);
+      return;
+    }
+    parts[n++] = S(p);
+    vbytes += p.size();
+  }
+  bytes_ += key.size() + vbytes;
+  ++count_;
+  rocksdb::Slice k = S(key);
+  rep()->wb.Put(H(f), rocksdb::SliceParts(&k, 1), rocksdb::SliceParts(parts, n))
+      .PermitUncheckedError();
 }
 void WriteBatch::Delete(Family f, std::string_view key) {
   bytes_ += key.size();
-  ops_.push_back({Op::Kind::kDelete, f, std::string(key), {}});
+  ++count_;
+  rep()->wb.Delete(H(f), S(key)).PermitUncheckedError();
 }
 void WriteBatch::DeleteRange(Family f, std::string_view begin, std::string_view end) {
   bytes_ += begin.size() + end.size();
-  ops_.push_back({Op::Kind::kDeleteRange, f, std::string(begin), std::string(end)});
+  ++count_;
+  rep()->wb.DeleteRange(H(f), S(begin), S(end)).PermitUncheckedError();
 }
-size_t WriteBatch::Count() const { return ops_.size(); }
+void WriteBatch::Append(const WriteBatch& other) {
+  if (!other.rep_ || other.count_ == 0) return;
+  Copier c(&rep()->wb, nullptr);
+  other.rep_->wb.Iterate(&c).PermitUncheckedError();
+  count_ += other.count_;
+  bytes_ += other.bytes_;
+}
+size_t WriteBatch::Count() const { return count_; }
 size_t WriteBatch::ByteSize() const { return bytes_; }
 void WriteBatch::Clear() {
-  ops_.clear();
+  if (rep_) rep_->wb.Clear();
+  count_ = 0;
   bytes_ = 0;
 }
 
@@ -116,7 +259,12 @@ class RocksDb final : public Db {
  public:
   RocksDb(rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
           std::unique_ptr<DedupExpiryFilter> filter)
-      : db_(db), handles_(std::move(handles)), filter_(std::move(filter)) {}
+      : db_(db), handles_(std::move(handles)), filter_(std::move(filter)) {
+    ids_match_ = true;
+    for (size_t i = 0; i < handles_.size(); ++i) {
+      ids_match_ = ids_match_ && handles_[i]->GetID() == static_cast<uint32_t>(i);
+    }
+  }
   ~RocksDb() override {
     for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
     db_->Close().PermitUncheckedError();
@@ -124,20 +272,42 @@ class RocksDb final : public Db {
   }
 
   Status Write(WriteBatch* batch, bool sync) override {
-    rocksdb::WriteBatch wb;
-    for (const auto& op : batch->ops()) {
-      auto* h = handles_[static_cast<int>(op.family)];
-      rocksdb::Status s;
-      switch (op.kind) {
-        case WriteBatch::Op::Kind::kPut: s = wb.Put(h, S(op.a), S(op.b)); break;
-        case WriteBatch::Op::Kind::kDelete: s = wb.Delete(h, S(op.a)); break;
-        case WriteBatch::Op::Kind::kDeleteRange: s = wb.DeleteRange(h, S(op.a), S(op.b)); break;
-      }
-      if (!s.ok()) return FromRocks(s, "building write batch");
-    }
     rocksdb::WriteOptions wo;
     wo.sync = sync;
-    return FromRocks(db_->Write(wo, &wb), "writing to the data directory");
+    rocksdb::WriteBatch* wb = RocksDbAccess::Get(batch);
+    rocksdb::WriteBatch empty;
+    if (!wb) wb = &empty;
+    if (!ids_match_) {
+      // This database's column family ids differ from the Family numbers: remap.
+      rocksdb::WriteBatch mapped;
+      Copier c(&mapped, &handles_);
+      rocksdb::Status s = wb->Iterate(&c);
+      if (!s.ok()) return FromRocks(s, "building write batch");
+      return FromRocks(db_->Write(wo, &mapped), "writing to the data directory");
+    }
+    return FromRocks(db_->Write(wo, wb), "writing to the data directory");
+  }
+
+  Status MultiGet(Family f, const std::vector<std::string_view>& keys,
+                  std::vector<std::optional<std::string>>* values,
+                  const Snapshot* snap) override {
+    values->clear();
+    values->resize(keys.size());
+    if (keys.empty()) return Status::Ok();
+    rocksdb::ReadOptions ro;
+    if (snap) ro.snapshot = snap->get();
+    std::vector<rocksdb::Slice> ks(keys.size());
+    for (size_t i = 0; i < keys.size(); ++i) ks[i] = S(keys[i]);
+    std::vector<rocksdb::PinnableSlice> vs(keys.size());
+    std::vector<rocksdb::Status> ss(keys.size());
+    db_->MultiGet(ro, handles_[static_cast<int>(f)], keys.size(), ks.data(), vs.data(),
+                  ss.data());
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (ss[i].IsNotFound()) continue;
+      if (!ss[i].ok()) return FromRocks(ss[i], "reading");
+      (*values)[i].emplace(vs[i].data(), vs[i].size());
+    }
+    return Status::Ok();
   }
 
   StatusOr<std::optional<std::string>> Get(Family f, std::string_view key,
@@ -181,6 +351,7 @@ class RocksDb final : public Db {
   rocksdb::DB* db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::unique_ptr<DedupExpiryFilter> filter_;
+  bool ids_match_ = false;
 };
 
 }  // namespace
@@ -204,7 +375,13 @@ StatusOr<std::unique_ptr<Db>> Db::Open(const DbOptions& options) {
       t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     }
     cfo.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
-    if (f == Family::kDedup) cfo.compaction_filter = filter.get();
+    if (f == Family::kDedup) {
+      cfo.compaction_filter = filter.get();
+      // Almost every lookup is of a new id: a memtable bloom filter on whole keys lets a miss
+      // skip the skiplist walk.
+      cfo.memtable_prefix_bloom_size_ratio = 0.1;
+      cfo.memtable_whole_key_filtering = true;
+    }
     std::string name = i == 0 ? rocksdb::kDefaultColumnFamilyName : std::string(FamilyName(f));
     cfs.emplace_back(name, cfo);
   }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,29 +44,38 @@ struct DbOptions {
   size_t block_cache_bytes = 256u << 20;
 };
 
-// A set of writes applied atomically by Db::Write.
+// A set of writes applied atomically by Db::Write. Ops are encoded straight into RocksDB's
+// batch format as they are added, so Db::Write hands the batch to RocksDB without copying.
 class WriteBatch {
  public:
-  struct Op {
-    enum class Kind : uint8_t { kPut, kDelete, kDeleteRange };
-    Kind kind;
-    Family family;
-    std::string a;  // key (or range begin)
-    std::string b;  // value (or range end)
-  };
+  WriteBatch();
+  // Reserves room for about `reserve_bytes` of keys and values up front.
+  explicit WriteBatch(size_t reserve_bytes);
+  ~WriteBatch();
+  WriteBatch(const WriteBatch& other);
+  WriteBatch& operator=(const WriteBatch& other);
+  WriteBatch(WriteBatch&& other) noexcept;
+  WriteBatch& operator=(WriteBatch&& other) noexcept;
 
   void Put(Family f, std::string_view key, std::string_view value);
+  // Put whose value is the concatenation of `value_parts` (no intermediate string).
+  void PutParts(Family f, std::string_view key, std::initializer_list<std::string_view> value_parts);
   void Delete(Family f, std::string_view key);
   // Deletes [begin, end) in family f.
   void DeleteRange(Family f, std::string_view begin, std::string_view end);
+  // Appends every op of `other` (in order) to this batch.
+  void Append(const WriteBatch& other);
   size_t Count() const;
+  // Sum of the sizes of keys and values (range ends) added.
   size_t ByteSize() const;
   void Clear();
 
-  const std::vector<Op>& ops() const { return ops_; }
-
  private:
-  std::vector<Op> ops_;
+  friend class RocksDbAccess;
+  struct Rep;
+  Rep* rep();  // created on first use
+  std::unique_ptr<Rep> rep_;
+  size_t count_ = 0;
   size_t bytes_ = 0;
 };
 
@@ -101,6 +111,11 @@ class Db {
   // The value, std::nullopt if absent, or an error.
   virtual StatusOr<std::optional<std::string>> Get(Family f, std::string_view key,
                                                    const Snapshot* snap = nullptr) = 0;
+  // Reads many keys of one family at once (one batched lookup): (*values)[i] is the value of
+  // keys[i] or std::nullopt if absent. Errors if any lookup failed.
+  virtual Status MultiGet(Family f, const std::vector<std::string_view>& keys,
+                          std::vector<std::optional<std::string>>* values,
+                          const Snapshot* snap = nullptr) = 0;
   virtual std::unique_ptr<Iterator> NewIterator(Family f, const Snapshot* snap = nullptr) = 0;
   // A consistent read view; released when the last shared_ptr goes.
   virtual std::shared_ptr<const Snapshot> GetSnapshot() = 0;

@@ -42,6 +42,42 @@ TEST(DbTest, WriteGetIterateAcrossReopen) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(DbTest, BatchPartsAppendDeleteAndMultiGet) {
+  std::string dir = TempDir();
+  auto db = Db::Open({.path = dir});
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  WriteBatch b(100);
+  b.PutParts(Family::kDedup, "k1", {"ab", "", "cd"});
+  b.Put(Family::kDedup, "k2", "v2");
+  b.Put(Family::kDedup, "k3", "v3");
+  WriteBatch extra;
+  extra.Put(Family::kMeta, "m", "x");
+  extra.Delete(Family::kDedup, "k2");
+  extra.DeleteRange(Family::kLog, "a", "z");
+  b.Append(extra);
+  EXPECT_EQ(b.Count(), 6u);
+  EXPECT_EQ(b.ByteSize(), 6u + 4 + 4 + 2 + 2 + 2);
+  WriteBatch moved = std::move(b);
+  WriteBatch copy = moved;
+  EXPECT_EQ(copy.Count(), 6u);
+  WriteBatch pre;
+  pre.Put(Family::kLog, "c", "gone");
+  ASSERT_TRUE((*db)->Write(&pre, false).ok());
+  ASSERT_TRUE((*db)->Write(&copy, true).ok());
+  std::vector<std::optional<std::string>> vals;
+  ASSERT_TRUE((*db)->MultiGet(Family::kDedup, {"k1", "k2", "k3", "k4"}, &vals).ok());
+  ASSERT_EQ(vals.size(), 4u);
+  EXPECT_EQ(vals[0], std::optional<std::string>("abcd"));
+  EXPECT_FALSE(vals[1].has_value());
+  EXPECT_EQ(vals[2], std::optional<std::string>("v3"));
+  EXPECT_FALSE(vals[3].has_value());
+  EXPECT_EQ(**(*db)->Get(Family::kMeta, "m"), "x");
+  EXPECT_FALSE((*db)->Get(Family::kLog, "c")->has_value());
+  WriteBatch empty;
+  EXPECT_TRUE((*db)->Write(&empty, true).ok());
+  std::filesystem::remove_all(dir);
+}
+
 TEST(DbTest, SecondOpenOfSameDirFailsClearly) {
   std::string dir = TempDir();
   auto db = Db::Open({.path = dir});

@@ -61,14 +61,18 @@ std::string StreamIdName(uint32_t stream_id) {
   return k;
 }
 
+void EncodeLogRecordHeader(const LogRecord& r, std::string* v) {
+  v->push_back(1);
+  PutVarint64(v, r.stream_id);
+  PutVarsint64(v, r.received_at_ms);
+  PutVarsint64(v, r.event_time_ms);
+  v->push_back(static_cast<char>(r.flags));
+}
+
 std::string EncodeLogRecord(const LogRecord& r) {
   std::string v;
   v.reserve(r.raw.size() + 24);
-  v.push_back(1);
-  PutVarint64(&v, r.stream_id);
-  PutVarsint64(&v, r.received_at_ms);
-  PutVarsint64(&v, r.event_time_ms);
-  v.push_back(static_cast<char>(r.flags));
+  EncodeLogRecordHeader(r, &v);
   v.append(r.raw);
   return v;
 }

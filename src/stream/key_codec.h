@@ -44,6 +44,9 @@ inline constexpr uint8_t kFlagTimeFallback = 1;
 // Value: version byte (1), varint stream id, zig-zag received_at, zig-zag event_time, flags,
 // raw JSON bytes to the end.
 std::string EncodeLogRecord(const LogRecord& r);
+// Appends the value's bytes before the raw JSON (version .. flags) to *out; `r.raw` unused.
+// EncodeLogRecord(r) == header + r.raw.
+void EncodeLogRecordHeader(const LogRecord& r, std::string* out);
 // `r.raw` points into `value`, which must outlive it.
 Status DecodeLogRecord(std::string_view value, LogRecord* r);
 

@@ -53,6 +53,15 @@ TEST(KeyCodecTest, MetaPrefixScopesKinds) {
   EXPECT_NE(MetaKey("tokens", "abc").rfind(MetaPrefix("token"), 0), 0u);
 }
 
+TEST(KeyCodecTest, LogRecordIsHeaderThenRawBytes) {
+  // The writer stores header + raw without building EncodeLogRecord's string: same bytes.
+  LogRecord r{300, 1717250413000, -5, kFlagTimeFallback, R"({"a":1})"};
+  std::string h;
+  EncodeLogRecordHeader(r, &h);
+  EXPECT_EQ(h + std::string(r.raw), EncodeLogRecord(r));
+  EXPECT_EQ(std::string("\x01\xac\x02", 3), h.substr(0, 3));  // version 1, varint 300
+}
+
 TEST(KeyCodecTest, LogRecordRoundTripAndCorruption) {
   LogRecord r{7, 1717250413000, 1717250412000, kFlagTimeFallback, R"({"a":1})"};
   std::string v = EncodeLogRecord(r);

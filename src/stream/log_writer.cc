@@ -2,7 +2,9 @@
 
 #include <future>
 #include <map>
-#include <unordered_map>
+#include <optional>
+#include <string_view>
+#include <unordered_set>
 
 #include "stream/key_codec.h"
 
@@ -112,7 +114,9 @@ void LogWriter::Run() {
 
 void LogWriter::CommitGroup(std::vector<Pending>* group) {
   const int64_t now = clock_->NowMs();
-  storage::WriteBatch batch;
+  size_t group_bytes = 0;
+  for (const Pending& p : *group) group_bytes += p.bytes;
+  storage::WriteBatch batch(group_bytes);
   uint64_t seq = LastSeq();
   std::vector<AppendResult> results(group->size());
   // Per stream touched in this group: counter delta and the merged catalogue.
@@ -134,27 +138,43 @@ void LogWriter::CommitGroup(std::vector<Pending>* group) {
     }
     return {id, &it->second};
   };
-  // Ids stored earlier in this same group, per stream.
-  std::map<uint32_t, std::unordered_map<std::string, bool>> seen_ids;
+
+  // Pass 1: the dedup key of every event with an id, looked up in one batched read.
+  std::vector<uint32_t> stream_ids(group->size());
+  std::vector<std::string> dkeys;
+  for (size_t i = 0; i < group->size(); ++i) {
+    AppendRequest& req = (*group)[i].request;
+    stream_ids[i] = touch(req.stream).first;
+    for (const PreparedEvent& e : req.events) {
+      if (!e.event_id.empty()) dkeys.push_back(DedupKey(stream_ids[i], e.event_id));
+    }
+  }
+  std::vector<std::optional<std::string>> existing;
   Status status;
+  {
+    std::vector<std::string_view> views(dkeys.begin(), dkeys.end());
+    status = db_->MultiGet(storage::Family::kDedup, views, &existing);
+  }
+  // Dedup keys stored earlier in this same group (they include the stream id).
+  std::unordered_set<std::string_view> seen;
+  seen.reserve(dkeys.size());
+  size_t next_dkey = 0;
+  std::string header;  // log record value up to the raw JSON (docs/storage.md)
 
   for (size_t i = 0; i < group->size() && status.ok(); ++i) {
     AppendRequest& req = (*group)[i].request;
-    auto [id, t] = touch(req.stream);
+    const uint32_t id = stream_ids[i];
+    Touched* t = &touched[id];
     t->delta.rejected_count += req.rejected;
     for (PreparedEvent& e : req.events) {
       if (!e.event_id.empty()) {
-        std::string dkey = DedupKey(id, e.event_id);
-        bool dup = seen_ids[id].count(e.event_id) > 0;
-        if (!dup) {
-          auto existing = db_->Get(storage::Family::kDedup, dkey);
-          if (!existing.ok()) {
-            status = existing.status();
-            break;
-          }
+        const size_t k = next_dkey++;
+        std::string_view dkey = dkeys[k];
+        bool dup = seen.count(dkey) > 0;
+        if (!dup && existing[k].has_value()) {
           int64_t at;
           uint64_t old_seq;
-          if (existing->has_value() && DecodeDedupValue(**existing, &at, &old_seq) &&
+          if (DecodeDedupValue(*existing[k], &at, &old_seq) &&
               at + options_.dedup_window_ms > now) {
             dup = true;
           }
@@ -164,13 +184,16 @@ void LogWriter::CommitGroup(std::vector<Pending>* group) {
           ++t->delta.duplicate_count;
           continue;
         }
-        seen_ids[id].emplace(e.event_id, true);
+        seen.insert(dkey);
         batch.Put(storage::Family::kDedup, dkey, DedupValue(e.received_at_ms, seq + 1));
       }
       ++seq;
-      LogRecord rec{id, e.received_at_ms, e.event_time_ms,
-                    static_cast<uint8_t>(e.time_fallback ? kFlagTimeFallback : 0), e.raw};
-      batch.Put(storage::Family::kLog, LogKey(seq), EncodeLogRecord(rec));
+      header.clear();
+      EncodeLogRecordHeader(
+          LogRecord{id, e.received_at_ms, e.event_time_ms,
+                    static_cast<uint8_t>(e.time_fallback ? kFlagTimeFallback : 0), {}},
+          &header);
+      batch.PutParts(storage::Family::kLog, LogKey(seq), {header, e.raw});
       batch.Put(storage::Family::kStreamIndex, StreamIndexKey(id, seq), "");
       ++results[i].stored;
       results[i].last_seq = seq;
@@ -179,19 +202,11 @@ void LogWriter::CommitGroup(std::vector<Pending>* group) {
       if (e.time_fallback) ++t->delta.time_fallback_count;
       if (!t->delta.first_received_ms) t->delta.first_received_ms = e.received_at_ms;
       t->delta.last_received_ms = std::max(t->delta.last_received_ms, e.received_at_ms);
-      for (const auto& [k, sample] : e.fields) CatalogAdd(&t->fields, k, sample);
+      for (const auto& [key, sample] : e.fields) CatalogAdd(&t->fields, key, sample);
       t->fields_changed |= !e.fields.empty();
     }
     for (const auto& [name, delta] : req.counters) touch(name).second->delta.Add(delta);
-    for (const auto& op : req.extra.ops()) {
-      switch (op.kind) {
-        case storage::WriteBatch::Op::Kind::kPut: batch.Put(op.family, op.a, op.b); break;
-        case storage::WriteBatch::Op::Kind::kDelete: batch.Delete(op.family, op.a); break;
-        case storage::WriteBatch::Op::Kind::kDeleteRange:
-          batch.DeleteRange(op.family, op.a, op.b);
-          break;
-      }
-    }
+    batch.Append(req.extra);
   }
 
   if (status.ok()) {
