@@ -25,6 +25,25 @@ TEST(BodyParserTest, SingleObjectKeepsExactText) {
   EXPECT_EQ(r->events[0].fields[2].second, "{\"b\":1}");
 }
 
+TEST(BodyParserTest, ObjectSamplesUpToTheLimitExactly) {
+  // Samples of objects/arrays are kept up to kMaxSampleBytes of minified JSON, dropped above.
+  for (size_t len : {stream::kMaxSampleBytes, stream::kMaxSampleBytes + 1}) {
+    for (bool array : {false, true}) {
+      // {"k":"xxx"} is 8 + n bytes; ["xxx",1] is 6 + n bytes.
+      std::string pad(len - (array ? 6 : 8), 'x');
+      std::string v = array ? "[\"" + pad + "\",1]" : "{\"k\":\"" + pad + "\"}";
+      ASSERT_EQ(v.size(), len);
+      BodyParser p;
+      auto r = p.Parse("{\"a\": " + v + ", \"e\": [], \"o\": {}}", Cfg(), 5);
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      ASSERT_EQ(r->events[0].fields.size(), 3u);
+      EXPECT_EQ(r->events[0].fields[0].second, len <= stream::kMaxSampleBytes ? v : "") << len;
+      EXPECT_EQ(r->events[0].fields[1].second, "[]");
+      EXPECT_EQ(r->events[0].fields[2].second, "{}");
+    }
+  }
+}
+
 TEST(BodyParserTest, PrettyPrintedObject) {
   BodyParser p;
   auto r = p.Parse("{\n  \"event_id\": \"x\",\n  \"timestamp\": \"1717250412\"\n}\n", Cfg(), 5);

@@ -37,7 +37,40 @@ int64_t EventTime(element v, int64_t received_at_ms, bool* fallback) {
   return *ms;
 }
 
+// A lower bound of the minified length of `v`, stopping early once it exceeds `limit`.
+size_t MinifiedLowerBound(element v, size_t limit) {
+  switch (v.type()) {
+    case element_type::STRING: return std::string_view(v.get_string().value()).size() + 2;
+    case element_type::OBJECT: {
+      // {"k":v,"k":v}: braces, per field quotes, colon and value, commas between fields.
+      size_t n = 1;
+      simdjson::dom::object o = v.get_object().value();
+      for (auto [key, value] : o) {
+        n += key.size() + 4 + MinifiedLowerBound(value, limit);
+        if (n > limit) return n;
+      }
+      return n < 2 ? 2 : n;
+    }
+    case element_type::ARRAY: {
+      size_t n = 1;
+      simdjson::dom::array a = v.get_array().value();
+      for (element item : a) {
+        n += 1 + MinifiedLowerBound(item, limit);
+        if (n > limit) return n;
+      }
+      return n < 2 ? 2 : n;
+    }
+    default: return 1;
+  }
+}
+
 std::string Sample(element v) {
+  // Objects and arrays longer than kMaxSampleBytes are not sampled: skip minifying the ones
+  // that certainly are (e.g. Customer.io's "data"), which was most of the preparation time.
+  if ((v.type() == element_type::OBJECT || v.type() == element_type::ARRAY) &&
+      MinifiedLowerBound(v, kMaxSampleBytes) > kMaxSampleBytes) {
+    return std::string();
+  }
   std::string s = simdjson::minify(v);
   if ((v.type() == element_type::OBJECT || v.type() == element_type::ARRAY) &&
       s.size() > kMaxSampleBytes) {
