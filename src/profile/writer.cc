@@ -39,6 +39,7 @@ void ProfileWriter::Reset() {
   ids_.clear();
   dirty_ids_.clear();
   profiles_.clear();
+  dirty_pids_.clear();
   audit_.clear();
   next_pid_dirty_ = false;
   Init().IgnoreError();  // re-read on the next Apply if this fails
@@ -84,6 +85,7 @@ void ProfileWriter::AddIdentity(Entry* e, const mapping::Identity& id) {
   ids_[t] = e->record.id;
   dirty_ids_.insert(std::move(t));
   e->dirty = true;
+  dirty_pids_.insert(e->record.id);
 }
 
 Status ProfileWriter::Apply(const mapping::Evaluation& ev) {
@@ -109,6 +111,7 @@ Status ProfileWriter::Apply(const mapping::Evaluation& ev) {
     Entry e;
     e.record.id = pid;
     e.dirty = true;
+    dirty_pids_.insert(pid);
     target = &profiles_.emplace(pid, std::move(e)).first->second;
     ++counters_.created;
   } else {
@@ -134,6 +137,7 @@ Status ProfileWriter::Apply(const mapping::Evaluation& ev) {
       for (const auto& id : other->record.identities) AddIdentity(target, id);
       other->deleted = true;
       other->dirty = true;
+      dirty_pids_.insert(other->record.id);
       ++counters_.merges;
     }
   }
@@ -143,15 +147,21 @@ Status ProfileWriter::Apply(const mapping::Evaluation& ev) {
     if (!target->record.profile.Apply(u, options_.fields).ok()) ++counters_.errors;
   }
   target->dirty = true;
+  dirty_pids_.insert(target->record.id);
   ++counters_.applied;
   return Status::Ok();
 }
 
 void ProfileWriter::Flush(storage::WriteBatch* b, Changes* changes) {
+  // Only the profiles changed since the last Flush are visited (the cache can be large).
+  // Sorted, so the batch and the reported changes do not depend on hash order.
+  std::vector<uint64_t> dirty(dirty_pids_.begin(), dirty_pids_.end());
+  std::sort(dirty.begin(), dirty.end());
+  dirty_pids_.clear();
   // Deletes first, then puts: a merged profile's old order key can be its target's new one,
   // and in a WriteBatch the later operation on a key wins.
-  for (auto& [pid, e] : profiles_) {
-    if (!e.dirty) continue;
+  for (uint64_t pid : dirty) {
+    Entry& e = profiles_.at(pid);
     if (e.deleted) {
       b->Delete(storage::Family::kProfile, ProfileKey(gen_, pid));
       if (!e.stored_order.empty()) b->Delete(storage::Family::kProfile, OrderKey(gen_, e.stored_order));
@@ -159,8 +169,8 @@ void ProfileWriter::Flush(storage::WriteBatch* b, Changes* changes) {
       b->Delete(storage::Family::kProfile, OrderKey(gen_, e.stored_order));
     }
   }
-  for (auto& [pid, e] : profiles_) {
-    if (!e.dirty) continue;
+  for (uint64_t pid : dirty) {
+    Entry& e = profiles_.at(pid);
     if (changes) {
       if (e.deleted) {
         changes->deleted.push_back(pid);
@@ -200,8 +210,9 @@ void ProfileWriter::Flush(storage::WriteBatch* b, Changes* changes) {
   }
   audit_.clear();
   // Deleted entries are gone from storage once this batch commits; drop them from the cache.
-  for (auto it = profiles_.begin(); it != profiles_.end();) {
-    it = it->second.deleted ? profiles_.erase(it) : std::next(it);
+  for (uint64_t pid : dirty) {
+    auto it = profiles_.find(pid);
+    if (it != profiles_.end() && it->second.deleted) profiles_.erase(it);
   }
   if (profiles_.size() > options_.cache_limit) {
     profiles_.clear();

@@ -15,6 +15,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "common/status.h"
 #include "mapping/evaluator.h"
@@ -89,6 +90,7 @@ class ProfileWriter {
   std::unordered_map<std::string, uint64_t> ids_;  // IdentityText → pid (0: known absent)
   std::set<std::string> dirty_ids_;
   std::unordered_map<uint64_t, Entry> profiles_;
+  std::unordered_set<uint64_t> dirty_pids_;  // profiles_ entries with dirty set
   std::vector<std::string> audit_;  // pending audit records (JSON)
   uint64_t audit_seq_ = 0;
   WriterCounters counters_;
