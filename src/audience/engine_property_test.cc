@@ -83,8 +83,13 @@ class EnginePropertyTest : public ::testing::Test {
   std::string RandomFilter(std::mt19937_64& rng) {
     auto pick = [&](int n) { return static_cast<int>(rng() % n); };
     std::function<std::string(int)> phrase = [&](int depth) -> std::string {
-      int k = depth > 2 ? pick(7) : pick(10);
+      int k = depth > 2 ? pick(12) : pick(15);
       switch (k) {
+        case 10: return "plan LIKE \"*e*\"";
+        case 11: return "plan != \"pro\"";
+        case 12: return "plan IN (\"free\", \"team\")";
+        case 13: return "plan CONTAINS \"ea\"";
+        case 14: return "plan BETWEEN \"a\" AND \"g\"";
         case 0: return "plan = \"pro\"";
         case 1: return "score > " + std::to_string(pick(100));
         case 2: return "tags INTERSECTS (\"a\", \"c\")";
@@ -94,7 +99,8 @@ class EnginePropertyTest : public ::testing::Test {
         case 6: return "last < \"now-" + std::to_string(1 + pick(5)) + "d\"";
         case 7: return "AND(" + phrase(depth + 1) + ", " + phrase(depth + 1) + ")";
         case 8: return "OR(" + phrase(depth + 1) + ", " + phrase(depth + 1) + ")";
-        default: return "NOT " + phrase(depth + 1);
+        case 9: return "NOT " + phrase(depth + 1);
+        default: return "score BETWEEN 10 AND " + std::to_string(20 + pick(80));
       }
     };
     return "FILTER " + phrase(0);

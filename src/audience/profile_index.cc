@@ -1,6 +1,8 @@
 #include "audience/profile_index.h"
 
 #include <cmath>
+#include <functional>
+#include <memory>
 
 #include "segment/like.h"
 
@@ -76,9 +78,17 @@ void ProfileIndex::Update(uint32_t pid, const profile::Profile& p, bool add) {
     bit(f.present);
     mapping::Value v = state.value();
     switch (state.kind()) {
-      case Kind::kString:
-        if (v.scalar.type == mapping::Scalar::Type::kString) bit(f.values[v.scalar.s]);
+      case Kind::kString: {
+        if (f.value_of.size() <= pid) f.value_of.resize(pid + 1 + pid / 4, 0);
+        if (!add || v.scalar.type != mapping::Scalar::Type::kString) {
+          f.value_of[pid] = 0;
+          break;
+        }
+        auto [it, inserted] = f.dict_id.try_emplace(v.scalar.s, static_cast<uint32_t>(f.dict.size()));
+        if (inserted) f.dict.push_back(v.scalar.s);
+        f.value_of[pid] = it->second + 1;
         break;
+      }
       case Kind::kBool:
         if (v.scalar.type == mapping::Scalar::Type::kBool) bit(f.values[BoolText(v.scalar.b)]);
         break;
@@ -114,7 +124,9 @@ void ProfileIndex::Update(uint32_t pid, const profile::Profile& p, bool add) {
 size_t ProfileIndex::MemoryBytes() const {
   size_t n = all_.getSizeInBytes();
   for (const auto& [name, f] : fields_) {
-    n += f.present.getSizeInBytes() + f.ints.capacity() * 8 + f.nums.capacity() * 8;
+    n += f.present.getSizeInBytes() + f.ints.capacity() * 8 + f.nums.capacity() * 8 +
+         f.value_of.capacity() * 4;
+    for (const auto& s : f.dict) n += s.size() + 64;  // the string, its vector and map slots
     for (const auto& [k, b] : f.values) n += k.size() + 48 + b.getSizeInBytes();
     for (const auto& [k, m] : f.key_ints) {
       for (const auto& [v, b] : m) n += 48 + b.getSizeInBytes();
@@ -177,14 +189,61 @@ std::optional<Roaring> ProfileIndex::Atom(const BoundNode& n, int64_t now) const
 
   // Dense numeric/date scans over the profiles that have the field.
   auto scan = [&](auto pred) {
+    std::vector<uint32_t> hits;
+    for (uint32_t pid : f.present) pred(pid, &hits);
     Roaring out;
-    for (uint32_t pid : f.present) pred(pid, &out);
+    out.addMany(hits.size(), hits.data());
     return out;
   };
   auto string_pred = [&](auto pred) { return UnionWhere(f.values, pred); };
 
   if (n.target == Target::kValue) {
     if (n.op == Op::kExists) return f.present;
+    if (n.value_kind == ValueKind::kString && f.kind == Kind::kString) {
+      std::function<bool(const std::string&)> pred;
+      switch (n.op) {
+        case Op::kCompare: {
+          const std::string& v = ops.at(0).value.s;
+          pred = [&](const std::string& k) { return Cmp(n.cmp, k.compare(v)); };
+          break;
+        }
+        case Op::kIn:
+          pred = [&](const std::string& k) {
+            for (const auto& o : ops) {
+              if (k == o.value.s) return true;
+            }
+            return false;
+          };
+          break;
+        case Op::kContains:
+          pred = [&](const std::string& k) { return k.find(ops.at(0).value.s) != std::string::npos; };
+          break;
+        case Op::kLike: {
+          auto pat = std::make_shared<segment::LikePattern>(ops.at(0).value.s);
+          pred = [pat](const std::string& k) { return pat->Matches(k); };
+          break;
+        }
+        case Op::kBetween:
+          pred = [&](const std::string& k) {
+            return ops.at(0).value.s <= k && k <= ops.at(1).value.s;
+          };
+          break;
+        default: return std::nullopt;
+      }
+      // Each distinct value once, then one pass over the profiles' value ids.
+      std::vector<char> match(f.dict.size());
+      bool any = false;
+      for (size_t i = 0; i < f.dict.size(); ++i) any |= (match[i] = pred(f.dict[i]));
+      Roaring out;
+      if (!any) return out;
+      std::vector<uint32_t> hits;
+      for (uint32_t pid = 0; pid < f.value_of.size(); ++pid) {
+        uint32_t id = f.value_of[pid];
+        if (id && match[id - 1]) hits.push_back(pid);
+      }
+      out.addMany(hits.size(), hits.data());
+      return out;
+    }
     if (n.value_kind == ValueKind::kString || n.value_kind == ValueKind::kBool) {
       auto text = [&](const segment::Operand& o) {
         return n.value_kind == ValueKind::kBool ? BoolText(o.value.b) : o.value.s;
@@ -234,20 +293,20 @@ std::optional<Roaring> ProfileIndex::Atom(const BoundNode& n, int64_t now) const
     switch (n.op) {
       case Op::kCompare: {
         double b = operand(ops.at(0));
-        return scan([&](uint32_t pid, Roaring* out) {
+        return scan([&](uint32_t pid, std::vector<uint32_t>* out) {
           double a;
-          if (value_at(pid, &a) && Cmp(n.cmp, Three(a, b))) out->add(pid);
+          if (value_at(pid, &a) && Cmp(n.cmp, Three(a, b))) out->push_back(pid);
         });
       }
       case Op::kIn: {
         std::vector<double> vs;
         for (const auto& o : ops) vs.push_back(operand(o));
-        return scan([&](uint32_t pid, Roaring* out) {
+        return scan([&](uint32_t pid, std::vector<uint32_t>* out) {
           double a;
           if (!value_at(pid, &a)) return;
           for (double v : vs) {
             if (a == v) {
-              out->add(pid);
+              out->push_back(pid);
               return;
             }
           }
@@ -255,9 +314,9 @@ std::optional<Roaring> ProfileIndex::Atom(const BoundNode& n, int64_t now) const
       }
       case Op::kBetween: {
         double lo = operand(ops.at(0)), hi = operand(ops.at(1));
-        return scan([&](uint32_t pid, Roaring* out) {
+        return scan([&](uint32_t pid, std::vector<uint32_t>* out) {
           double a;
-          if (value_at(pid, &a) && lo <= a && a <= hi) out->add(pid);
+          if (value_at(pid, &a) && lo <= a && a <= hi) out->push_back(pid);
         });
       }
       default: return std::nullopt;

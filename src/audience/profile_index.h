@@ -21,6 +21,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "profile/profile.h"
@@ -43,7 +44,13 @@ class ProfileIndex {
   struct FieldIndex {
     mapping::Kind kind = mapping::Kind::kString;
     Roaring present;
-    std::map<std::string, Roaring> values;  // string/bool values, set members, map keys
+    std::map<std::string, Roaring> values;  // bool values, set members, map keys
+    // string fields: a dictionary of distinct values and each profile's value id + 1 (0 =
+    // none). Atoms test each distinct value once, then scan the ids: identity-like fields
+    // (one value per profile) cost 4 bytes per profile instead of a bitmap per value.
+    std::vector<std::string> dict;
+    std::unordered_map<std::string, uint32_t> dict_id;
+    std::vector<uint32_t> value_of;
     std::vector<int64_t> ints;              // int and date values; kMissing when absent
     std::vector<double> nums;               // number values; NaN when absent
     std::map<std::string, std::map<int64_t, Roaring>> key_ints;         // intsum/int/time maps
