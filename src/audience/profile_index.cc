@@ -84,8 +84,12 @@ void ProfileIndex::Update(uint32_t pid, const profile::Profile& p, bool add) {
           f.value_of[pid] = 0;
           break;
         }
-        auto [it, inserted] = f.dict_id.try_emplace(v.scalar.s, static_cast<uint32_t>(f.dict.size()));
-        if (inserted) f.dict.push_back(v.scalar.s);
+        auto [it, inserted] =
+            f.dict_id.try_emplace(v.scalar.s, static_cast<uint32_t>(f.dict_end.size()));
+        if (inserted) {
+          f.dict_bytes += v.scalar.s;
+          f.dict_end.push_back(static_cast<uint32_t>(f.dict_bytes.size()));
+        }
         f.value_of[pid] = it->second + 1;
         break;
       }
@@ -126,7 +130,7 @@ size_t ProfileIndex::MemoryBytes() const {
   for (const auto& [name, f] : fields_) {
     n += f.present.getSizeInBytes() + f.ints.capacity() * 8 + f.nums.capacity() * 8 +
          f.value_of.capacity() * 4;
-    for (const auto& s : f.dict) n += s.size() + 64;  // the string, its vector and map slots
+    n += f.dict_bytes.capacity() * 2 + f.dict_end.capacity() * 4 + f.dict_id.size() * 48;
     for (const auto& [k, b] : f.values) n += k.size() + 48 + b.getSizeInBytes();
     for (const auto& [k, m] : f.key_ints) {
       for (const auto& [v, b] : m) n += 48 + b.getSizeInBytes();
@@ -200,40 +204,49 @@ std::optional<Roaring> ProfileIndex::Atom(const BoundNode& n, int64_t now) const
   if (n.target == Target::kValue) {
     if (n.op == Op::kExists) return f.present;
     if (n.value_kind == ValueKind::kString && f.kind == Kind::kString) {
-      std::function<bool(const std::string&)> pred;
+      // Each distinct value once (in one contiguous buffer), then one pass over the ids.
+      std::vector<char> match(f.dict_end.size());
+      bool any = false;
+      auto each = [&](auto pred) {
+        uint32_t begin = 0;
+        std::string_view all = f.dict_bytes;
+        for (size_t i = 0; i < f.dict_end.size(); ++i) {
+          std::string_view k = all.substr(begin, f.dict_end[i] - begin);
+          begin = f.dict_end[i];
+          any |= (match[i] = pred(k));
+        }
+      };
       switch (n.op) {
         case Op::kCompare: {
-          const std::string& v = ops.at(0).value.s;
-          pred = [&](const std::string& k) { return Cmp(n.cmp, k.compare(v)); };
+          std::string_view v = ops.at(0).value.s;
+          each([&](std::string_view k) { return Cmp(n.cmp, k.compare(v)); });
           break;
         }
         case Op::kIn:
-          pred = [&](const std::string& k) {
+          each([&](std::string_view k) {
             for (const auto& o : ops) {
               if (k == o.value.s) return true;
             }
             return false;
-          };
+          });
           break;
-        case Op::kContains:
-          pred = [&](const std::string& k) { return k.find(ops.at(0).value.s) != std::string::npos; };
-          break;
-        case Op::kLike: {
-          auto pat = std::make_shared<segment::LikePattern>(ops.at(0).value.s);
-          pred = [pat](const std::string& k) { return pat->Matches(k); };
+        case Op::kContains: {
+          std::string_view needle = ops.at(0).value.s;
+          each([&](std::string_view k) { return k.find(needle) != std::string_view::npos; });
           break;
         }
-        case Op::kBetween:
-          pred = [&](const std::string& k) {
-            return ops.at(0).value.s <= k && k <= ops.at(1).value.s;
-          };
+        case Op::kLike: {
+          segment::LikePattern pat(ops.at(0).value.s);
+          each([&](std::string_view k) { return pat.Matches(k); });
           break;
+        }
+        case Op::kBetween: {
+          std::string_view lo = ops.at(0).value.s, hi = ops.at(1).value.s;
+          each([&](std::string_view k) { return lo <= k && k <= hi; });
+          break;
+        }
         default: return std::nullopt;
       }
-      // Each distinct value once, then one pass over the profiles' value ids.
-      std::vector<char> match(f.dict.size());
-      bool any = false;
-      for (size_t i = 0; i < f.dict.size(); ++i) any |= (match[i] = pred(f.dict[i]));
       Roaring out;
       if (!any) return out;
       std::vector<uint32_t> hits;

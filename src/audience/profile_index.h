@@ -48,7 +48,8 @@ class ProfileIndex {
     // string fields: a dictionary of distinct values and each profile's value id + 1 (0 =
     // none). Atoms test each distinct value once, then scan the ids: identity-like fields
     // (one value per profile) cost 4 bytes per profile instead of a bitmap per value.
-    std::vector<std::string> dict;
+    std::string dict_bytes;          // the distinct values back to back (scanned in order)
+    std::vector<uint32_t> dict_end;  // value i is dict_bytes[end[i-1], end[i])
     std::unordered_map<std::string, uint32_t> dict_id;
     std::vector<uint32_t> value_of;
     std::vector<int64_t> ints;              // int and date values; kMissing when absent
