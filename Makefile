@@ -23,6 +23,7 @@ test: build
 	$(MAKE) --no-print-directory e2e
 
 bench: build
+	@./scripts/install-deps.sh --all
 	./bench/run_all.sh
 
 format:

@@ -14,9 +14,9 @@ PKGS=(
 )
 # Browser tests of the web UI (make test runs web/e2e with Debian's chromium).
 PKGS+=(chromium)
-# Optional extras (browser tests, audience benchmark reference): pass --all.
+# Benchmark extras (PostgreSQL reference and libpq for bench/audiences, jq for bench/ingest): --all.
 if [[ "${1:-}" == "--all" ]]; then
-  PKGS+=(chromium postgresql)
+  PKGS+=(postgresql libpq-dev jq)
 fi
 
 missing=()
