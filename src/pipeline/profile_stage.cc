@@ -141,6 +141,7 @@ Status ProfileStage::LoadState() {
   ASSIGN_OR_RETURN(serving_, load_gen(serving));
   if (building) {
     ASSIGN_OR_RETURN(building_, load_gen(building));
+    building_->writer->set_track_changes(false);
     building_->job = building_job;
     building_job_ = building_job;
     if (!building_job.empty()) jobs_->Log(building_job, "resumed after a restart");
@@ -264,6 +265,7 @@ Status ProfileStage::StartPendingBuild() {
   g->queries = std::move(queries);
   g->job = job;
   g->writer = std::make_unique<profile::ProfileWriter>(db_, g->id, options_.writer, &tombstones_);
+  g->writer->set_track_changes(false);  // a building generation reports no changes
   std::string texts;
   PutVarint64(&texts, g->queries.size());
   for (const auto& q : g->queries) PutLengthPrefixed(&texts, q->text());
@@ -346,6 +348,7 @@ Status ProfileStage::Switch() {
   DeleteGen(&b, old);
   std::string job = building_->job;
   serving_ = std::move(building_);
+  serving_->writer->set_track_changes(true);  // now serving: audiences follow its changes
   RETURN_IF_ERROR(PersistState(&b));
   if (audiences_) {
     UpdateAudienceSchema();

@@ -35,6 +35,12 @@ Status ProfileWriter::Init() {
   return Status::Ok();
 }
 
+void ProfileWriter::set_track_changes(bool on) {
+  if (on == track_changes_) return;
+  track_changes_ = on;
+  Reset();
+}
+
 void ProfileWriter::Reset() {
   ids_.clear();
   dirty_ids_.clear();
@@ -65,7 +71,7 @@ StatusOr<ProfileWriter::Entry*> ProfileWriter::Load(uint64_t pid) {
   ASSIGN_OR_RETURN(ProfileRecord r, DecodeRecord(pid, *v));
   Entry e;
   e.stored_order = r.OrderText();
-  e.stored = r.profile;
+  if (track_changes_) e.stored = r.profile;
   e.record = std::move(r);
   return &profiles_.emplace(pid, std::move(e)).first->second;
 }
@@ -181,7 +187,7 @@ void ProfileWriter::Flush(storage::WriteBatch* b, Changes* changes) {
       }
     }
     if (!e.deleted) {
-      e.stored = e.record.profile;
+      if (track_changes_) e.stored = e.record.profile;
       b->Put(storage::Family::kProfile, ProfileKey(gen_, pid), EncodeRecord(e.record));
       std::string order = e.record.OrderText();
       if (order != e.stored_order) {

@@ -49,6 +49,10 @@ class ProfileWriter {
                 const std::set<std::string>* tombstones);
   // Reads the generation's id counter.
   Status Init();
+  // Whether Flush callers want Changes with the profiles' previous versions (the serving
+  // generation, for audiences). Off, the writer keeps no copy of stored profiles, which makes
+  // rebuilds cheaper. Changing it empties the cache. Default: on.
+  void set_track_changes(bool on);
 
   Status Apply(const mapping::Evaluation& ev);
   // What a Flush wrote: the profiles as they now are, and the ids of profiles merged away.
@@ -91,6 +95,7 @@ class ProfileWriter {
   std::set<std::string> dirty_ids_;
   std::unordered_map<uint64_t, Entry> profiles_;
   std::unordered_set<uint64_t> dirty_pids_;  // profiles_ entries with dirty set
+  bool track_changes_ = true;
   std::vector<std::string> audit_;  // pending audit records (JSON)
   uint64_t audit_seq_ = 0;
   WriterCounters counters_;
