@@ -13,6 +13,19 @@ namespace {
 
 constexpr size_t kMaxPage = 1000;
 
+// Finds a profile by any field: an identity field is answered by the identity index alone (a
+// miss is a miss, with no scan); other fields by a scan.
+StatusOr<std::optional<profile::ProfileRecord>> FindProfile(
+    const profile::ProfileReader& reader, const pipeline::ProfileStage& profiles,
+    const std::string& field, const std::string& value) {
+  for (const auto& q : profiles.Serving()) {
+    for (const auto& by : q->by()) {
+      if (by == field) return reader.ByIdentity({field, value});
+    }
+  }
+  return reader.ByField(field, value);
+}
+
 }  // namespace
 
 void Api::AddEntityRoutes() {
@@ -108,7 +121,7 @@ void Api::AddEntityRoutes() {
   router_.Add("GET", "/api/entity/user/{field}/{value}", RouteAccess::kApiRead,
               [this](const RouteContext& c, http::Responder respond) {
                 profile::ProfileReader reader(s_.db, s_.profiles->serving_gen());
-                auto r = reader.ByField(c.params.at("field"), c.params.at("value"));
+                auto r = FindProfile(reader, *s_.profiles, c.params.at("field"), c.params.at("value"));
                 if (!r.ok()) {
                   respond(Error(r.status(), c.request.request_id));
                   return;
@@ -128,7 +141,7 @@ void Api::AddEntityRoutes() {
                 const std::string& rid = c.request.request_id;
                 // Find the profile by any field, then erase it through one of its identities.
                 profile::ProfileReader reader(s_.db, s_.profiles->serving_gen());
-                auto r = reader.ByField(c.params.at("field"), c.params.at("value"));
+                auto r = FindProfile(reader, *s_.profiles, c.params.at("field"), c.params.at("value"));
                 if (!r.ok() || !*r || (*r)->identities.empty()) {
                   respond(Error(r.ok() ? NotFoundError("no profile with " + c.params.at("field") +
                                                        " = " + c.params.at("value"))
