@@ -22,6 +22,7 @@
 
 #include "common/clock.h"
 #include "harness.h"
+#include "in_process.h"
 #include "server/config.h"
 #include "server/server.h"
 
@@ -38,59 +39,7 @@ constexpr int64_t kDayMs = 24 * kHourMs;
 // 2024-06-01T00:00:00Z: the fixed "now" every test starts at.
 constexpr int64_t kStartMs = 1'717'200'000'000;
 
-const char kWorkflowBody[] = R"({"integration":"customerio","workflow":"import_webhook_events",)"
-                             R"("config":{"webhook_configured":true}})";
 const char kRecentOpeners[] = R"(FILTER cio_last_open_ts > "now-7d" ALIAS recent_openers)";
-
-std::string Str(const value& v, std::string_view key) {
-  const value* x = v.is_object() ? v.as_object().if_contains(key) : nullptr;
-  return x && x->is_string() ? std::string(x->as_string()) : "";
-}
-
-// A Cohort server in this process on port 0 over a data directory that outlives it, with an
-// injected clock, so that it can be stopped and started again on the same data.
-class InProcessCohort {
- public:
-  // `clock` must outlive this object.
-  InProcessCohort(std::string data_dir, const Clock* clock)
-      : data_dir_(std::move(data_dir)), clock_(clock) {}
-  ~InProcessCohort() { Stop(); }
-
-  [[nodiscard]] Status Start() {
-    server::Config config;
-    config.data = data_dir_;
-    config.listen = "127.0.0.1:0";
-    config.admin_token = kAdminToken;
-    config.io_threads = 2;
-    config.shutdown_grace_ms = 2000;
-    std::ostringstream out;
-    auto s = server::CohortServer::Start(config, clock_, out);
-    if (!s.ok()) return s.status();
-    server_ = std::move(s).value();
-    base_url_ = server_->BaseUrl();
-    return Status::Ok();
-  }
-  void Stop() {
-    if (!server_) return;
-    server_->Stop();
-    server_.reset();
-  }
-
-  Reply Request(std::string method, std::string target, std::string body = "") const {
-    Call call;
-    call.method = std::move(method);
-    call.target = std::move(target);
-    call.body = std::move(body);
-    call.token = kAdminToken;
-    return Send(base_url_, call);
-  }
-
- private:
-  std::string data_dir_;
-  const Clock* clock_;
-  std::unique_ptr<server::CohortServer> server_;
-  std::string base_url_;
-};
 
 class AudienceTimeTest : public ::testing::Test {
  protected:
