@@ -7,7 +7,13 @@ namespace cohort::profile {
 Status Profile::Apply(const mapping::FieldUpdate& update, const FieldOptions& options) {
   if (update.value.empty()) return Status::Ok();
   ASSIGN_OR_RETURN(FieldState state, FieldState::FromUpdate(update, options));
-  return MergeField(update.field, state);
+  auto it = fields_.find(update.field);
+  if (it == fields_.end()) {
+    fields_.emplace(update.field, std::move(state));
+    return Status::Ok();
+  }
+  Status s = it->second.Merge(state);
+  return s.ok() ? s : s.WithContext("field " + update.field);
 }
 
 Status Profile::MergeField(std::string_view name, const FieldState& state) {
@@ -16,7 +22,8 @@ Status Profile::MergeField(std::string_view name, const FieldState& state) {
     fields_.emplace(std::string(name), state);
     return Status::Ok();
   }
-  return it->second.Merge(state).WithContext("field " + std::string(name));
+  Status s = it->second.Merge(state);
+  return s.ok() ? s : s.WithContext("field " + std::string(name));
 }
 
 Status Profile::Merge(const Profile& other) {

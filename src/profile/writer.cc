@@ -27,6 +27,7 @@ ProfileWriter::ProfileWriter(storage::Db* db, uint32_t gen, WriterOptions option
 Status ProfileWriter::Init() {
   ASSIGN_OR_RETURN(auto v, db_->Get(storage::Family::kMeta, NextPidMetaKey(gen_)));
   next_pid_ = 1;
+  cache_complete_ = !v && profiles_.empty() && ids_.empty();
   if (v) {
     std::string_view in = *v;
     if (!GetBigEndian64(&in, &next_pid_)) return InternalError("profile id counter is corrupt");
@@ -42,6 +43,7 @@ void ProfileWriter::set_track_changes(bool on) {
 }
 
 void ProfileWriter::Reset() {
+  cache_complete_ = false;
   ids_.clear();
   dirty_ids_.clear();
   profiles_.clear();
@@ -55,6 +57,7 @@ StatusOr<uint64_t> ProfileWriter::Lookup(const mapping::Identity& id) {
   std::string t = IdentityText(id);
   auto it = ids_.find(t);
   if (it != ids_.end()) return it->second;
+  if (cache_complete_) return uint64_t{0};
   ASSIGN_OR_RETURN(auto v, db_->Get(storage::Family::kIdentity, IdentityKey(gen_, id)));
   uint64_t pid = 0;
   if (v && !DecodePid(*v, &pid)) return InternalError("identity index entry is corrupt");
@@ -223,6 +226,7 @@ void ProfileWriter::Flush(storage::WriteBatch* b, Changes* changes) {
   if (profiles_.size() > options_.cache_limit) {
     profiles_.clear();
     ids_.clear();
+    cache_complete_ = false;
   }
 }
 

@@ -96,6 +96,9 @@ class ProfileWriter {
   std::unordered_map<uint64_t, Entry> profiles_;
   std::unordered_set<uint64_t> dirty_pids_;  // profiles_ entries with dirty set
   bool track_changes_ = true;
+  // True while every identity and profile of this generation is in the caches (a generation
+  // started empty and never evicted): then a cache miss is an answer, with no storage read.
+  bool cache_complete_ = false;
   std::vector<std::string> audit_;  // pending audit records (JSON)
   uint64_t audit_seq_ = 0;
   WriterCounters counters_;
