@@ -51,7 +51,7 @@ void Api::AddEntityRoutes() {
           }
         }
         profile::ProfileReader reader(s_.db, s_.profiles->serving_gen());
-        Status st = reader.ForEach([&](const profile::ProfileRecord& p) {
+        Status st = reader.ForEachById([&](const profile::ProfileRecord& p) {
           for (const auto& [name, state] : p.profile.fields()) {
             auto it = rows.find(name);
             if (it != rows.end()) ++it->second.count;

@@ -254,7 +254,7 @@ Status AudienceEngine::BuildIndex(uint32_t gen) {
   std::lock_guard l(mu_);
   index_.Clear();
   profile::ProfileReader reader(db_, gen);
-  return reader.ForEach([&](const profile::ProfileRecord& r) {
+  return reader.ForEachById([&](const profile::ProfileRecord& r) {
     index_.Add(static_cast<uint32_t>(r.id), r.profile);
     return true;
   });
@@ -270,7 +270,7 @@ StatusOr<uint64_t> AudienceEngine::Count(const segment::CompiledSegment& filter,
   }
   profile::ProfileReader reader(db_, gen);
   uint64_t n = 0;
-  RETURN_IF_ERROR(reader.ForEach([&](const profile::ProfileRecord& r) {
+  RETURN_IF_ERROR(reader.ForEachById([&](const profile::ProfileRecord& r) {
     n += filter.Matches(r.profile, now);
     return true;
   }));
@@ -394,7 +394,7 @@ Status AudienceEngine::Recompute(Audience* a, uint32_t gen, storage::WriteBatch*
   }
   Roaring members;
   profile::ProfileReader reader(db_, gen);
-  RETURN_IF_ERROR(reader.ForEach([&](const profile::ProfileRecord& r) {
+  RETURN_IF_ERROR(reader.ForEachById([&](const profile::ProfileRecord& r) {
     if (a->compiled->Matches(r.profile, now)) members.add(static_cast<uint32_t>(r.id));
     if (a->compiled->time_relative()) {
       SetTimer(a->def.id, r.id, a->compiled->NextChange(r.profile, now), b);

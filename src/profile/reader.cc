@@ -103,4 +103,17 @@ Status ProfileReader::ForEach(const std::function<bool(const ProfileRecord&)>& f
   return it->status();
 }
 
+Status ProfileReader::ForEachById(const std::function<bool(const ProfileRecord&)>& fn) const {
+  auto it = db_->NewIterator(storage::Family::kProfile, snap_.get());
+  const std::string prefix = GenPrefix('P', gen_);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    std::string_view k = it->key().substr(prefix.size());
+    uint64_t pid;
+    if (!DecodePid(k, &pid)) return InternalError("profile key is corrupt");
+    ASSIGN_OR_RETURN(ProfileRecord r, DecodeRecord(pid, it->value()));
+    if (!fn(r)) break;
+  }
+  return it->status();
+}
+
 }  // namespace cohort::profile
