@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "common/coding.h"
 #include "profile/reader.h"
 #include "stream/key_codec.h"
@@ -36,12 +38,29 @@ void DeleteGen(storage::WriteBatch* b, uint32_t gen) {
 
 }  // namespace
 
+// The evaluations of one stretch of the log, in log order.
+struct ProfileStage::Chunk {
+  Status status;
+  uint64_t from = 0;     // the first seq asked for
+  uint64_t scanned = 0;  // the last seq read (from - 1: none)
+  std::vector<mapping::Evaluation> evals;
+  uint64_t bad_events = 0;  // events whose JSON could not be evaluated
+};
+
 struct ProfileStage::Gen {
   uint32_t id = 0;
   std::vector<std::shared_ptr<const mapping::CompiledQuery>> queries;
-  uint64_t checkpoint = 0;
+  uint64_t checkpoint = 0;  // durable: the last seq whose effects are written
+  uint64_t applied = 0;     // the last seq applied to `writer` (>= checkpoint)
+  uint64_t unflushed = 0;   // events applied since the last write
   std::unique_ptr<profile::ProfileWriter> writer;
   std::string job;  // building generations: the rebuild job
+  // Building generations: the evaluations of the chunk applied last, freed on the evaluating
+  // thread (where they were allocated) rather than on the pipeline thread.
+  std::vector<mapping::Evaluation> spent;
+  // Building generations: the next chunk, being evaluated on another thread. Declared last so
+  // that it is waited for before anything it reads is destroyed.
+  std::future<Chunk> next;
 };
 
 ProfileStage::ProfileStage(storage::Db* db, stream::StreamCatalog* catalog, JobRegistry* jobs,
@@ -134,6 +153,7 @@ Status ProfileStage::LoadState() {
       }
     }
     ASSIGN_OR_RETURN(g->checkpoint, LoadCheckpoint(db_, GenCheckpointName(id)));
+    g->applied = g->checkpoint;
     g->writer = std::make_unique<profile::ProfileWriter>(db_, id, options_.writer, &tombstones_);
     RETURN_IF_ERROR(g->writer->Init());
     return g;
@@ -283,61 +303,112 @@ Status ProfileStage::StartPendingBuild() {
   return Status::Ok();
 }
 
+ProfileStage::Chunk ProfileStage::EvaluateChunk(const Gen& g, uint64_t from, uint64_t to,
+                                                int64_t now_ms) const {
+  Chunk c;
+  c.from = from;
+  c.scanned = from - 1;
+  c.evals.reserve(std::min<uint64_t>(to - from + 1, options_.batch_events));
+  std::map<uint32_t, std::string> names;
+  c.status = stream::ReadLog(db_, from, to, options_.batch_events,
+                             [&](const stream::StoredEvent& e) {
+                               auto name_it = names.find(e.stream_id);
+                               if (name_it == names.end()) {
+                                 name_it = names
+                                               .emplace(e.stream_id,
+                                                        catalog_->NameOf(e.stream_id).value_or(""))
+                                               .first;
+                               }
+                               for (const auto& q : g.queries) {
+                                 if (q->from() != name_it->second) continue;
+                                 auto r = q->EvaluateJson(e.raw, e.event_time_ms, now_ms);
+                                 if (!r.ok()) {
+                                   ++c.bad_events;
+                                 } else if (*r) {
+                                   c.evals.push_back(std::move(**r));
+                                 }
+                               }
+                               c.scanned = e.seq;
+                               return true;
+                             });
+  return c;
+}
+
+void ProfileStage::Rewind(Gen* g) {
+  if (g->next.valid()) g->next.get();  // evaluated from where the writer no longer is
+  g->writer->Reset();
+  g->applied = g->checkpoint;
+  g->unflushed = 0;
+}
+
 Status ProfileStage::RunGen(Gen* g, uint64_t last_seq, bool* progressed) {
-  if (g->checkpoint >= last_seq) return Status::Ok();
-  storage::WriteBatch b;
-  uint64_t scanned = g->checkpoint;
+  if (g->applied >= last_seq && g->checkpoint >= g->applied) return Status::Ok();
   if (g->queries.empty()) {
-    scanned = last_seq;  // nothing to apply
-  } else {
+    // Nothing to apply, so nothing to make durable: a generation without queries has no
+    // profiles, and after a restart it skips to the head of the log again. Writing the
+    // checkpoint here would add a RocksDB write (queued behind the log writer's fsync) to every
+    // pipeline round while events stream in.
+    g->checkpoint = g->applied = last_seq;
+    *progressed = true;
+    return Status::Ok();
+  }
+  const bool serving = g == serving_.get();
+  if (g->applied < last_seq) {
     const int64_t now = clock_->NowMs();
-    Status apply_error;
-    ProfileStageCounters local;
-    Status st = stream::ReadLog(
-        db_, g->checkpoint + 1, last_seq, options_.batch_events,
-        [&](const stream::StoredEvent& e) {
-          auto name_it = stream_names_.find(e.stream_id);
-          if (name_it == stream_names_.end()) {
-            name_it = stream_names_.emplace(e.stream_id, catalog_->NameOf(e.stream_id).value_or(""))
-                          .first;
-          }
-          for (const auto& q : g->queries) {
-            if (q->from() != name_it->second) continue;
-            auto r = q->EvaluateJson(e.raw, e.event_time_ms, now);
-            if (!r.ok()) {
-              ++local.bad_events;
-              continue;
-            }
-            if (!*r) continue;
-            apply_error = g->writer->Apply(**r);
-            if (!apply_error.ok()) return false;
-          }
-          scanned = e.seq;
-          return true;
-        });
-    RETURN_IF_ERROR(st);
-    if (!apply_error.ok()) {
-      g->writer->Reset();
-      return apply_error;
+    Chunk c;
+    if (g->next.valid()) {
+      c = g->next.get();
+      if (c.from != g->applied + 1) c = Chunk{};  // not where the writer is (cannot happen)
     }
-    const bool serving = g == serving_.get();
-    profile::ProfileWriter::Changes changes;
-    g->writer->Flush(&b, serving && audiences_ ? &changes : nullptr);
+    if (c.from == 0) c = EvaluateChunk(*g, g->applied + 1, last_seq, now);
+    RETURN_IF_ERROR(c.status);
+    if (!serving && c.scanned < last_seq) {
+      // Evaluate the next chunk on another thread while this one is applied. The lambda holds
+      // only what outlives the future (Gen waits for it before its queries go).
+      const uint64_t from = c.scanned + 1;
+      g->next = std::async(std::launch::async,
+                           [this, g, from, last_seq, now, spent = std::move(g->spent)]() mutable {
+                             spent.clear();
+                             spent.shrink_to_fit();
+                             return EvaluateChunk(*g, from, last_seq, now);
+                           });
+    }
+    for (const auto& ev : c.evals) {
+      Status s = g->writer->Apply(ev);
+      if (!s.ok()) {
+        Rewind(g);
+        return s;
+      }
+    }
+    if (!serving) g->spent = std::move(c.evals);
+    g->unflushed += c.scanned - g->applied;
+    g->applied = c.scanned;
+    *progressed = true;
     if (serving) {
       std::lock_guard l(mu_);
-      counters_.bad_events += local.bad_events;
+      counters_.bad_events += c.bad_events;
     }
-    if (serving && audiences_) RETURN_IF_ERROR(audiences_->OnProfiles(g->id, changes, &b));
   }
-  b.Put(storage::Family::kMeta, CheckpointKey(GenCheckpointName(g->id)), EncodeCheckpoint(scanned));
+  // A building generation writes only now and then (see the header); the serving one always.
+  const bool write = serving || g->applied >= last_seq ||
+                     g->unflushed >= options_.rebuild_flush_events ||
+                     g->writer->cached_profiles() > options_.writer.cache_limit;
+  if (!write) return Status::Ok();
+  storage::WriteBatch b;
+  profile::ProfileWriter::Changes changes;
+  g->writer->Flush(&b, serving && audiences_ ? &changes : nullptr);
+  if (serving && audiences_) RETURN_IF_ERROR(audiences_->OnProfiles(g->id, changes, &b));
+  b.Put(storage::Family::kMeta, CheckpointKey(GenCheckpointName(g->id)),
+        EncodeCheckpoint(g->applied));
   Status w = db_->Write(&b, /*sync=*/false);
   if (!w.ok()) {
-    g->writer->Reset();
-    if (audiences_ && g == serving_.get()) audiences_->Abort();
+    Rewind(g);
+    if (audiences_ && serving) audiences_->Abort();
     return w;
   }
-  if (audiences_ && g == serving_.get()) audiences_->Commit();
-  g->checkpoint = scanned;
+  if (audiences_ && serving) audiences_->Commit();
+  g->checkpoint = g->applied;
+  g->unflushed = 0;
   *progressed = true;
   return Status::Ok();
 }
@@ -347,6 +418,9 @@ Status ProfileStage::Switch() {
   uint32_t old = serving_->id;
   DeleteGen(&b, old);
   std::string job = building_->job;
+  // The old generation's writer may cache every profile: free it on another thread.
+  if (retired_.valid()) retired_.get();
+  retired_ = std::async(std::launch::async, [old = std::move(serving_)]() mutable { old.reset(); });
   serving_ = std::move(building_);
   serving_->writer->set_track_changes(true);  // now serving: audiences follow its changes
   RETURN_IF_ERROR(PersistState(&b));
@@ -427,7 +501,7 @@ Status ProfileStage::DoErase(const mapping::Identity& id) {
   RETURN_IF_ERROR(w);
   tombstones_.insert(tomb.begin(), tomb.end());
   for (Gen* g : {serving_.get(), building_.get()}) {
-    if (g) g->writer->Reset();
+    if (g) Rewind(g);  // a building generation re-applies what it had not written yet
   }
   return Status::Ok();
 }
@@ -472,7 +546,7 @@ Status ProfileStage::RunOnce(uint64_t last_seq, bool* progressed) {
     bool built = false;
     RETURN_IF_ERROR(RunGen(building_.get(), last_seq, &built));
     *progressed |= built;
-    if (!building_->job.empty()) jobs_->Progress(building_->job, building_->checkpoint, last_seq);
+    if (!building_->job.empty()) jobs_->Progress(building_->job, building_->applied, last_seq);
     if (building_->checkpoint >= last_seq) RETURN_IF_ERROR(Switch());
   }
   return Status::Ok();

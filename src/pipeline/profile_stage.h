@@ -8,8 +8,15 @@
 // with the new query set, chunk by chunk, while live events keep updating the serving one;
 // when the new generation reaches the head of the log it becomes the serving generation in one
 // write and the old one is deleted. A newer change while a rebuild runs supersedes it.
-// Every chunk writes its profiles and its generation's checkpoint in one WriteBatch, so a
-// crash neither loses nor repeats an event's effect, and a rebuild resumes after a restart.
+// Profiles and their generation's checkpoint are always written in one WriteBatch, so a crash
+// neither loses nor repeats an event's effect, and a rebuild resumes after a restart from its
+// last such write. The serving generation writes after every chunk. A building generation
+// keeps its changed profiles in memory across chunks and writes them (and its checkpoint) only
+// when `rebuild_flush_events` events were applied since its last write, when its writer's
+// cache exceeds the cache limit, or when it reaches the head of the log (before it serves):
+// a profile touched in many chunks is encoded and written once instead of once per chunk.
+// A building generation also reads and evaluates its next chunk on a second thread while the
+// current one is applied; evaluations are applied in log order, so the result is the same.
 //
 // Thread-safety: RunOnce runs on the pipeline thread only. The public control methods are
 // thread-safe; erasures are handed to the pipeline thread and waited for.
@@ -38,6 +45,10 @@ struct ProfileStageOptions {
   profile::WriterOptions writer;
   // Events per chunk, live and rebuild. Default: 5000.
   size_t batch_events = 5000;
+  // A building generation writes its profiles and checkpoint after at most this many events
+  // (also when the writer's cache is full, and at the head of the log). A crash during a
+  // rebuild redoes at most this many events. Default: 1,000,000.
+  size_t rebuild_flush_events = 1000000;
 };
 
 struct ProfileStageCounters {
@@ -83,6 +94,7 @@ class ProfileStage final : public Stage {
 
  private:
   struct Gen;
+  struct Chunk;
   struct EraseRequest {
     mapping::Identity id;
     std::promise<Status> done;
@@ -95,6 +107,11 @@ class ProfileStage final : public Stage {
   StatusOr<JobInfo> StartRebuild(const std::string& reason);
   Status StartPendingBuild();
   Status RunGen(Gen* g, uint64_t last_seq, bool* progressed);
+  // Reads events from..to (at most batch_events) and evaluates g's queries on them, in log
+  // order. Touches no state of the stage, so it may run on another thread.
+  Chunk EvaluateChunk(const Gen& g, uint64_t from, uint64_t to, int64_t now_ms) const;
+  // Forgets g's unwritten changes: back to its last durable checkpoint.
+  void Rewind(Gen* g);
   Status Switch();
   Status DoErase(const mapping::Identity& id);
 
@@ -117,9 +134,9 @@ class ProfileStage final : public Stage {
   // Pipeline thread only.
   std::unique_ptr<Gen> serving_;
   std::unique_ptr<Gen> building_;
+  std::future<void> retired_;  // freeing the generation the last Switch replaced
   std::set<std::string> tombstones_;
   uint32_t max_gen_ = 1;
-  std::map<uint32_t, std::string> stream_names_;
   ProfileStageCounters counters_;
 
   std::atomic<uint32_t> serving_gen_{1};

@@ -245,15 +245,19 @@ Status Corrupt(size_t at, std::string_view what) {
 
 std::string Encode(const Profile& profile) {
   std::string out;
-  out.push_back(static_cast<char>(kProfileEncodingVersion));
-  PutVarint64(&out, profile.size());
-  for (const auto& [name, state] : profile.fields()) {
-    PutLengthPrefixed(&out, name);
-    out.push_back(static_cast<char>(state.kind()));
-    out.push_back(static_cast<char>(state.op()));
-    PutRep(&out, state.rep());
-  }
+  EncodeTo(profile, &out);
   return out;
+}
+
+void EncodeTo(const Profile& profile, std::string* out) {
+  out->push_back(static_cast<char>(kProfileEncodingVersion));
+  PutVarint64(out, profile.size());
+  for (const auto& [name, state] : profile.fields()) {
+    PutLengthPrefixed(out, name);
+    out->push_back(static_cast<char>(state.kind()));
+    out->push_back(static_cast<char>(state.op()));
+    PutRep(out, state.rep());
+  }
 }
 
 StatusOr<Profile> Decode(std::string_view data) {

@@ -20,6 +20,8 @@ namespace cohort::profile {
 inline constexpr uint8_t kProfileEncodingVersion = 1;
 
 std::string Encode(const Profile& profile);
+// Appends Encode(profile) to *out.
+void EncodeTo(const Profile& profile, std::string* out);
 
 // Never crashes and never reads outside `data`, whatever it holds. On any malformed input
 // (truncated, trailing bytes, unknown version/kind/op, unsorted names, a state breaking an

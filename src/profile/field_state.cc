@@ -468,6 +468,97 @@ Status FieldState::Merge(const FieldState& other) {
   return Status::Ok();
 }
 
+bool FieldState::AddInPlace(const mapping::FieldUpdate& u, const FieldOptions& options) {
+  if (u.kind != kind_) return false;
+  if (u.op != op_ && !(u.op == MergeOp::kDefault && DefaultOp(kind_) == op_)) return false;
+  if (options.set_cap == 0) return false;
+  const mapping::Value& v = u.value;
+  const int64_t t = u.event_time_ms;
+  const bool high = op_ == MergeOp::kLatest || op_ == MergeOp::kMax || op_ == MergeOp::kMapMax;
+  const Scalar::Type want = ValueType(kind_);
+  const bool single = !v.scalar.is_null() && v.set.empty() && v.map.empty();
+  const bool set = v.scalar.is_null() && !v.set.empty() && v.map.empty();
+  const bool map = v.scalar.is_null() && v.set.empty() && !v.map.empty();
+  // Each case below is FromUpdate's state for `u` merged in by Merge's rule for that rep,
+  // written without the temporary.
+  return std::visit(
+      [&](auto& r) -> bool {
+        using T = std::decay_t<decltype(r)>;
+        if constexpr (std::is_same_v<T, TimedValue>) {
+          if (!single) return false;
+          std::optional<Scalar> c = Canonical(want, v.scalar);
+          if (!c) return false;
+          TimedValue tv{t, *std::move(c)};
+          if (auto cmp = CompareTimed(tv, r); high ? cmp > 0 : cmp < 0) r = std::move(tv);
+          return true;
+        } else if constexpr (std::is_same_v<T, ExtremeValue>) {
+          if (!single) return false;
+          std::optional<Scalar> c = Canonical(want, v.scalar);
+          if (!c) return false;
+          if (auto cmp = CompareScalar(*c, r.value); high ? cmp > 0 : cmp < 0) {
+            r.value = *std::move(c);
+          }
+          return true;
+        } else if constexpr (std::is_same_v<T, IntSum>) {
+          if (!single) return false;
+          std::optional<Scalar> c = Canonical(want, v.scalar);
+          if (!c) return false;
+          r.sum = WrappingAdd(r.sum, c->i);
+          return true;
+        } else if constexpr (std::is_same_v<T, UpdateCount>) {
+          if (!single) return false;
+          ++r.count;
+          return true;
+        } else if constexpr (std::is_same_v<T, SetUnion>) {
+          // FromUpdate keeps every member (all at time t) when there are at most set_cap.
+          if (!set || v.set.size() > options.set_cap) return false;
+          r.cap = std::min(r.cap, options.set_cap);
+          for (const std::string& m : v.set) {
+            auto it = r.members.lower_bound(m);  // no node is built for a known member
+            if (it != r.members.end() && it->first == m) {
+              it->second = std::max(it->second, t);
+            } else {
+              r.members.emplace_hint(it, m, t);
+            }
+          }
+          TruncateUnion(&r);
+          return true;
+        } else if constexpr (std::is_same_v<T, MapSum> || std::is_same_v<T, MapLatest> ||
+                             std::is_same_v<T, MapExtreme>) {
+          if (!map) return false;
+          for (const auto& [key, raw] : v.map) {
+            if (!Canonical(want, raw)) return false;  // checked first: all or nothing
+          }
+          for (const auto& [key, raw] : v.map) {
+            Scalar c = *Canonical(want, raw);
+            if constexpr (std::is_same_v<T, MapSum>) {
+              int64_t& sum = r.sums[key];
+              sum = WrappingAdd(sum, c.i);
+            } else if constexpr (std::is_same_v<T, MapLatest>) {
+              TimedValue tv{t, std::move(c)};
+              auto it = r.entries.find(key);
+              if (it == r.entries.end()) {
+                r.entries.emplace(key, std::move(tv));
+              } else {
+                MergeTimed(&it->second, tv, /*latest=*/true);
+              }
+            } else {
+              auto it = r.entries.find(key);
+              if (it == r.entries.end()) {
+                r.entries.emplace(key, std::move(c));
+              } else {
+                MergeExtreme(&it->second, c, high);
+              }
+            }
+          }
+          return true;
+        } else {
+          return false;  // NumberSum, SetLatest: FromUpdate + Merge
+        }
+      },
+      rep_);
+}
+
 mapping::Value FieldState::value() const {
   mapping::Value out;
   std::visit(

@@ -141,6 +141,13 @@ class FieldState {
   // unchanged, if kind or op differ.
   [[nodiscard]] Status Merge(const FieldState& other);
 
+  // Merges one update into this state in place, with exactly the result of
+  // Merge(*FromUpdate(update, options)) but without building the temporary state. Returns
+  // false, changing nothing, when it does not handle the update (another kind or op, a value
+  // FromUpdate would refuse, a shape it leaves to FromUpdate + Merge); callers then take that
+  // path, which also reports any error.
+  bool AddInPlace(const mapping::FieldUpdate& update, const FieldOptions& options);
+
   // The current value: `scalar` for scalar kinds (sums and counts as Int, number sums as
   // Number), `set` sorted for []string, `map` sorted by key for maps (time values as Int ms).
   mapping::Value value() const;

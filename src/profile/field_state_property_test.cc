@@ -183,6 +183,52 @@ TEST(FieldStatePropertyTest, ProfilesAreAFunctionOfTheSetOfEvents) {
   }
 }
 
+// FieldState::AddInPlace (Profile::Apply's path for a field it already has) gives exactly
+// Merge(FromUpdate(u)), or declines and changes nothing; it declines another kind or op.
+TEST(FieldStatePropertyTest, AddInPlaceEqualsMergeOfFromUpdate) {
+  size_t in_place = 0, declined = 0;
+  for (int seed = 1; seed <= kCases; ++seed) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    RandomEvents gen(seed);
+    Case c = MakeCase(&gen);
+    std::map<std::string, FieldState> states;  // built with FromUpdate + Merge only
+    for (const Event& e : c.events) {
+      for (const auto& u : e) {
+        if (u.value.empty()) continue;
+        const FieldOptions& opt = c.options.at(u.field);
+        StatusOr<FieldState> one = FieldState::FromUpdate(u, opt);
+        ASSERT_TRUE(one.ok()) << one.status().ToString();
+        auto it = states.find(u.field);
+        if (it == states.end()) {
+          states.emplace(u.field, *one);
+          continue;
+        }
+        FieldState want = it->second;
+        ASSERT_TRUE(want.Merge(*one).ok());
+        FieldState got = it->second;
+        if (got.AddInPlace(u, opt)) {
+          ++in_place;
+          EXPECT_TRUE(got == want) << u.field;
+        } else {
+          ++declined;
+          EXPECT_TRUE(got == it->second) << u.field << ": declined but changed";
+        }
+        // An update of another field with another kind or op is declined, changing nothing.
+        for (const auto& [name, other] : states) {
+          if (other.kind() == it->second.kind() && other.op() == it->second.op()) continue;
+          FieldState copy = other;
+          EXPECT_FALSE(copy.AddInPlace(u, opt)) << u.field << " into " << name;
+          EXPECT_TRUE(copy == other) << name;
+        }
+        it->second = std::move(want);
+      }
+    }
+    if (HasFailure()) return;
+  }
+  EXPECT_GT(in_place, 1000u);
+  EXPECT_GT(declined, 0u);  // number sums and latest sets take the general path
+}
+
 // Sets built with different caps (the option changed between profiles) still merge
 // commutatively and associatively: the result keeps the top members under the smallest cap.
 TEST(FieldStatePropertyTest, SetsWithDifferentCapsMergeConsistently) {

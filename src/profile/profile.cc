@@ -6,10 +6,11 @@ namespace cohort::profile {
 
 Status Profile::Apply(const mapping::FieldUpdate& update, const FieldOptions& options) {
   if (update.value.empty()) return Status::Ok();
-  ASSIGN_OR_RETURN(FieldState state, FieldState::FromUpdate(update, options));
   auto it = fields_.find(update.field);
+  if (it != fields_.end() && it->second.AddInPlace(update, options)) return Status::Ok();
+  ASSIGN_OR_RETURN(FieldState state, FieldState::FromUpdate(update, options));
   if (it == fields_.end()) {
-    fields_.emplace(update.field, std::move(state));
+    fields_.emplace_hint(it, update.field, std::move(state));
     return Status::Ok();
   }
   Status s = it->second.Merge(state);

@@ -35,6 +35,21 @@ std::string IdentityText(const mapping::Identity& id) {
   return s;
 }
 
+bool IdentityTextLess(const mapping::Identity& a, const mapping::Identity& b) {
+  if (a.field == b.field) return a.value < b.value;
+  // The texts differ within the fields or at the 0 byte ending the shorter one.
+  auto byte = [](const mapping::Identity& x, size_t i) -> int {
+    return i < x.field.size() ? static_cast<unsigned char>(x.field[i]) : 0;
+  };
+  const size_t n = std::min(a.field.size(), b.field.size()) + 1;
+  for (size_t i = 0; i < n; ++i) {
+    int ca = byte(a, i), cb = byte(b, i);
+    if (ca != cb) return ca < cb;
+  }
+  // Only reached when a field holds a 0 byte: compare the texts themselves.
+  return IdentityText(a) < IdentityText(b);
+}
+
 std::string IdentityKey(uint32_t gen, const mapping::Identity& id) {
   std::string k = GenPrefix(0, gen);
   k.append(IdentityText(id));
@@ -51,9 +66,7 @@ bool DecodePid(std::string_view v, uint64_t* pid) { return v.size() == 8 && GetB
 
 std::string ProfileRecord::OrderText() const {
   if (identities.empty()) return "";
-  std::string best = IdentityText(identities.front());
-  for (const auto& i : identities) best = std::min(best, IdentityText(i));
-  return best;
+  return IdentityText(*std::min_element(identities.begin(), identities.end(), IdentityTextLess));
 }
 
 std::string EncodeRecord(const ProfileRecord& r) {
@@ -64,7 +77,7 @@ std::string EncodeRecord(const ProfileRecord& r) {
     PutLengthPrefixed(&v, i.field);
     PutLengthPrefixed(&v, i.value);
   }
-  v.append(Encode(r.profile));
+  EncodeTo(r.profile, &v);
   return v;
 }
 

@@ -28,6 +28,8 @@ std::string GenPrefixEnd(char tag, uint32_t gen);
 
 // "field\0value": the identity as one comparable string.
 std::string IdentityText(const mapping::Identity& id);
+// IdentityText(a) < IdentityText(b), without building the strings.
+bool IdentityTextLess(const mapping::Identity& a, const mapping::Identity& b);
 
 std::string EncodePid(uint64_t pid);
 bool DecodePid(std::string_view v, uint64_t* pid);

@@ -39,6 +39,15 @@ Status ProfileWriter::Init() {
 void ProfileWriter::set_track_changes(bool on) {
   if (on == track_changes_) return;
   track_changes_ = on;
+  if (on && dirty_pids_.empty() && audit_.empty() && !next_pid_dirty_) {
+    // Every cached profile is as stored (a generation that just wrote everything, about to
+    // serve): keep them, each taking its "before" copy when it is first changed.
+    for (auto& [pid, e] : profiles_) {
+      e.stored.reset();
+      e.stored_is_record = true;
+    }
+    return;
+  }
   Reset();
 }
 
@@ -53,15 +62,14 @@ void ProfileWriter::Reset() {
   Init().IgnoreError();  // re-read on the next Apply if this fails
 }
 
-StatusOr<uint64_t> ProfileWriter::Lookup(const mapping::Identity& id) {
-  std::string t = IdentityText(id);
-  auto it = ids_.find(t);
+StatusOr<uint64_t> ProfileWriter::Lookup(const mapping::Identity& id, const std::string& text) {
+  auto it = ids_.find(text);
   if (it != ids_.end()) return it->second;
   if (cache_complete_) return uint64_t{0};
   ASSIGN_OR_RETURN(auto v, db_->Get(storage::Family::kIdentity, IdentityKey(gen_, id)));
   uint64_t pid = 0;
   if (v && !DecodePid(*v, &pid)) return InternalError("identity index entry is corrupt");
-  ids_.emplace(std::move(t), pid);
+  ids_.emplace(text, pid);
   return pid;
 }
 
@@ -74,27 +82,34 @@ StatusOr<ProfileWriter::Entry*> ProfileWriter::Load(uint64_t pid) {
   ASSIGN_OR_RETURN(ProfileRecord r, DecodeRecord(pid, *v));
   Entry e;
   e.stored_order = r.OrderText();
-  if (track_changes_) e.stored = r.profile;
+  e.stored_is_record = track_changes_;
   e.record = std::move(r);
   return &profiles_.emplace(pid, std::move(e)).first->second;
 }
 
-void ProfileWriter::AddIdentity(Entry* e, const mapping::Identity& id) {
+void ProfileWriter::Touch(Entry* e) {
+  if (!e->stored_is_record) return;
+  e->stored = e->record.profile;
+  e->stored_is_record = false;
+}
+
+void ProfileWriter::MarkDirty(Entry* e) {
+  if (e->dirty) return;
+  e->dirty = true;
+  dirty_pids_.push_back(e->record.id);
+}
+
+
+void ProfileWriter::AddIdentity(Entry* e, const mapping::Identity& id, const std::string& text) {
   auto& ids = e->record.identities;
   if (std::find(ids.begin(), ids.end(), id) != ids.end()) return;
   size_t same_field = std::count_if(ids.begin(), ids.end(),
                                     [&](const mapping::Identity& x) { return x.field == id.field; });
   if (same_field >= options_.max_identity_values) return;  // guard rail: not indexed
-  ids.insert(std::upper_bound(ids.begin(), ids.end(), id,
-                              [](const mapping::Identity& a, const mapping::Identity& b) {
-                                return IdentityText(a) < IdentityText(b);
-                              }),
-             id);
-  std::string t = IdentityText(id);
-  ids_[t] = e->record.id;
-  dirty_ids_.insert(std::move(t));
-  e->dirty = true;
-  dirty_pids_.insert(e->record.id);
+  ids.insert(std::upper_bound(ids.begin(), ids.end(), id, IdentityTextLess), id);
+  ids_.insert_or_assign(text, e->record.id);
+  dirty_ids_.push_back(text);
+  MarkDirty(e);
 }
 
 Status ProfileWriter::Apply(const mapping::Evaluation& ev) {
@@ -102,31 +117,44 @@ Status ProfileWriter::Apply(const mapping::Evaluation& ev) {
     ++counters_.unidentified;
     return Status::Ok();
   }
-  for (const auto& id : ev.identities) {
-    if (tombstones_ && tombstones_->count(IdentityText(id))) {
-      ++counters_.erased;
-      return Status::Ok();
+  const size_t n = ev.identities.size();
+  if (texts_.size() < n) texts_.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    const mapping::Identity& id = ev.identities[i];
+    std::string& t = texts_[i];
+    t.assign(id.field);
+    t.push_back('\0');
+    t.append(id.value);
+  }
+  if (tombstones_ && !tombstones_->empty()) {
+    for (size_t i = 0; i < n; ++i) {
+      if (tombstones_->count(texts_[i])) {
+        ++counters_.erased;
+        return Status::Ok();
+      }
     }
   }
-  std::set<uint64_t> pids;
-  for (const auto& id : ev.identities) {
-    ASSIGN_OR_RETURN(uint64_t pid, Lookup(id));
-    if (pid) pids.insert(pid);
+  pids_.clear();
+  for (size_t i = 0; i < n; ++i) {
+    ASSIGN_OR_RETURN(uint64_t pid, Lookup(ev.identities[i], texts_[i]));
+    if (pid) pids_.push_back(pid);
   }
+  std::sort(pids_.begin(), pids_.end());
+  pids_.erase(std::unique(pids_.begin(), pids_.end()), pids_.end());
   Entry* target;
-  if (pids.empty()) {
+  if (pids_.empty()) {
     uint64_t pid = next_pid_++;
     next_pid_dirty_ = true;
     Entry e;
     e.record.id = pid;
-    e.dirty = true;
-    dirty_pids_.insert(pid);
     target = &profiles_.emplace(pid, std::move(e)).first->second;
     ++counters_.created;
   } else {
-    ASSIGN_OR_RETURN(target, Load(*pids.begin()));
-    for (auto it = std::next(pids.begin()); it != pids.end(); ++it) {
-      ASSIGN_OR_RETURN(Entry * other, Load(*it));
+    ASSIGN_OR_RETURN(target, Load(pids_.front()));
+    Touch(target);
+    for (size_t k = 1; k < pids_.size(); ++k) {
+      ASSIGN_OR_RETURN(Entry * other, Load(pids_[k]));
+      Touch(other);  // its stored version is reported when it is deleted
       Status m = target->record.profile.Merge(other->record.profile);
       if (!m.ok()) ++counters_.errors;  // a field changed kind: keep the target's
       JsonWriter audit;
@@ -143,20 +171,18 @@ Status ProfileWriter::Apply(const mapping::Evaluation& ev) {
       audit.EndArray();
       audit.EndObject();
       audit_.push_back(std::move(audit).Release());
-      for (const auto& id : other->record.identities) AddIdentity(target, id);
+      for (const auto& id : other->record.identities) AddIdentity(target, id, IdentityText(id));
       other->deleted = true;
-      other->dirty = true;
-      dirty_pids_.insert(other->record.id);
+      MarkDirty(other);
       ++counters_.merges;
     }
   }
-  for (const auto& id : ev.identities) AddIdentity(target, id);
+  for (size_t i = 0; i < n; ++i) AddIdentity(target, ev.identities[i], texts_[i]);
   for (const auto& u : ev.updates) {
     if (u.value.empty()) continue;
     if (!target->record.profile.Apply(u, options_.fields).ok()) ++counters_.errors;
   }
-  target->dirty = true;
-  dirty_pids_.insert(target->record.id);
+  MarkDirty(target);
   ++counters_.applied;
   return Status::Ok();
 }
@@ -164,9 +190,9 @@ Status ProfileWriter::Apply(const mapping::Evaluation& ev) {
 void ProfileWriter::Flush(storage::WriteBatch* b, Changes* changes) {
   // Only the profiles changed since the last Flush are visited (the cache can be large).
   // Sorted, so the batch and the reported changes do not depend on hash order.
-  std::vector<uint64_t> dirty(dirty_pids_.begin(), dirty_pids_.end());
+  std::vector<uint64_t> dirty;
+  dirty.swap(dirty_pids_);
   std::sort(dirty.begin(), dirty.end());
-  dirty_pids_.clear();
   // Deletes first, then puts: a merged profile's old order key can be its target's new one,
   // and in a WriteBatch the later operation on a key wins.
   for (uint64_t pid : dirty) {
@@ -181,16 +207,20 @@ void ProfileWriter::Flush(storage::WriteBatch* b, Changes* changes) {
   for (uint64_t pid : dirty) {
     Entry& e = profiles_.at(pid);
     if (changes) {
+      // `stored` is not needed after this (reset below, or the entry is dropped).
       if (e.deleted) {
         changes->deleted.push_back(pid);
-        changes->deleted_before.push_back(e.stored);
+        changes->deleted_before.push_back(std::move(e.stored));
       } else {
         changes->changed.push_back(e.record);
-        changes->changed_before.push_back(e.stored);
+        changes->changed_before.push_back(std::move(e.stored));
       }
     }
     if (!e.deleted) {
-      if (track_changes_) e.stored = e.record.profile;
+      if (track_changes_) {  // now as stored; copied again only before its next change
+        e.stored.reset();
+        e.stored_is_record = true;
+      }
       b->Put(storage::Family::kProfile, ProfileKey(gen_, pid), EncodeRecord(e.record));
       std::string order = e.record.OrderText();
       if (order != e.stored_order) {
@@ -200,8 +230,12 @@ void ProfileWriter::Flush(storage::WriteBatch* b, Changes* changes) {
     }
     e.dirty = false;
   }
+  std::sort(dirty_ids_.begin(), dirty_ids_.end());
+  dirty_ids_.erase(std::unique(dirty_ids_.begin(), dirty_ids_.end()), dirty_ids_.end());
+  const std::string id_prefix = GenPrefix(0, gen_);
+  std::string key;
   for (const auto& t : dirty_ids_) {
-    std::string key = GenPrefix(0, gen_) + t;
+    key.assign(id_prefix).append(t);
     b->Put(storage::Family::kIdentity, key, EncodePid(ids_[t]));
   }
   dirty_ids_.clear();

@@ -15,7 +15,6 @@
 #include <set>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "common/status.h"
 #include "mapping/evaluator.h"
@@ -51,7 +50,8 @@ class ProfileWriter {
   Status Init();
   // Whether Flush callers want Changes with the profiles' previous versions (the serving
   // generation, for audiences). Off, the writer keeps no copy of stored profiles, which makes
-  // rebuilds cheaper. Changing it empties the cache. Default: on.
+  // rebuilds cheaper. Turning it off empties the cache; turning it on keeps the cache if
+  // nothing is pending (every cached profile is as stored), else empties it. Default: on.
   void set_track_changes(bool on);
 
   Status Apply(const mapping::Evaluation& ev);
@@ -71,6 +71,8 @@ class ProfileWriter {
   void Reset();
 
   uint32_t gen() const { return gen_; }
+  // Profiles held in memory (changed or not).
+  size_t cached_profiles() const { return profiles_.size(); }
   const WriterCounters& counters() const { return counters_; }
 
  private:
@@ -78,12 +80,19 @@ class ProfileWriter {
     ProfileRecord record;
     std::string stored_order;  // order text as stored ("" if never stored)
     std::optional<Profile> stored;  // the profile as stored (nullopt if never stored)
+    // With track_changes_: `stored` is not taken yet because `record.profile` is still the
+    // stored version; Touch copies it before the first change. Saves a copy of every profile
+    // that is loaded or written and then not changed again.
+    bool stored_is_record = false;
     bool dirty = false;
     bool deleted = false;
   };
-  StatusOr<uint64_t> Lookup(const mapping::Identity& id);  // 0 = none
+  // `text` is IdentityText(id).
+  StatusOr<uint64_t> Lookup(const mapping::Identity& id, const std::string& text);  // 0 = none
   StatusOr<Entry*> Load(uint64_t pid);
-  void AddIdentity(Entry* e, const mapping::Identity& id);
+  void AddIdentity(Entry* e, const mapping::Identity& id, const std::string& text);
+  void MarkDirty(Entry* e);
+  void Touch(Entry* e);  // before changing e->record.profile (see Entry::stored_is_record)
 
   storage::Db* const db_;
   const uint32_t gen_;
@@ -92,9 +101,12 @@ class ProfileWriter {
   uint64_t next_pid_ = 1;
   bool next_pid_dirty_ = false;
   std::unordered_map<std::string, uint64_t> ids_;  // IdentityText → pid (0: known absent)
-  std::set<std::string> dirty_ids_;
+  std::vector<std::string> dirty_ids_;  // IdentityText of changed index entries (may repeat)
   std::unordered_map<uint64_t, Entry> profiles_;
-  std::unordered_set<uint64_t> dirty_pids_;  // profiles_ entries with dirty set
+  std::vector<uint64_t> dirty_pids_;  // profiles_ entries with dirty set, each once
+  // Scratch for Apply, kept to reuse their allocations.
+  std::vector<std::string> texts_;
+  std::vector<uint64_t> pids_;
   bool track_changes_ = true;
   // True while every identity and profile of this generation is in the caches (a generation
   // started empty and never evicted): then a cache miss is an answer, with no storage read.
