@@ -95,6 +95,13 @@ const std::vector<OptionDef>& ConfigOptions() {
       Int("shutdown_grace_ms",
           "On SIGTERM/SIGINT, in-flight requests get this long to finish. Default: 10000.",
           &Config::shutdown_grace_ms, 0),
+      Int("rebuild_flush_events",
+          "A profile rebuild writes what it has built (profiles and its position, in one "
+          "batch) after at most this many events, and when it reaches the newest event; a "
+          "crash during a rebuild redoes at most this many events. Larger is faster: a profile "
+          "changed in many chunks is written once. Memory is bounded by the profile cache "
+          "either way. Default: 1000000.",
+          &Config::rebuild_flush_events, 1),
       Str("log_level", "trace, debug, info, warn, error or off. Default: info.",
           &Config::log_level),
   };

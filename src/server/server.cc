@@ -84,10 +84,11 @@ StatusOr<std::unique_ptr<CohortServer>> CohortServer::Start(const Config& config
   stages.push_back(std::move(cio_stage));
   ASSIGN_OR_RETURN(p->jobs, pipeline::JobRegistry::Load(p->db.get(), clock));
   ASSIGN_OR_RETURN(p->audiences, audience::AudienceEngine::Load(p->db.get(), clock));
+  pipeline::ProfileStageOptions profile_options;
+  profile_options.rebuild_flush_events = static_cast<size_t>(config.rebuild_flush_events);
   ASSIGN_OR_RETURN(auto profile_stage,
                    pipeline::ProfileStage::Create(p->db.get(), p->catalog.get(), p->jobs.get(),
-                                                  clock, pipeline::ProfileStageOptions{},
-                                                  p->audiences.get()));
+                                                  clock, profile_options, p->audiences.get()));
   p->profiles = profile_stage.get();
   stages.push_back(std::move(profile_stage));
   p->pipeline = std::make_unique<pipeline::Pipeline>(p->writer.get(), std::move(stages));
