@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/json_text.h"
 
@@ -17,6 +18,13 @@ namespace cohort::customerio {
 
 // JSON string escaping is common/json_text.h.
 using cohort::AppendJsonString;
+
+// One field of a finished record: its key and where its value's JSON text lies in the record.
+struct FlatField {
+  std::string_view key;  // the key passed to Add* (callers pass string literals)
+  size_t value_begin = 0;
+  size_t value_size = 0;
+};
 
 class FlatRecordWriter {
  public:
@@ -27,13 +35,15 @@ class FlatRecordWriter {
   // Adds `"key":value`.
   void AddInt(std::string_view key, int64_t value);
 
-  // Closes the object and returns its text. The writer must not be used afterwards.
-  std::string Finish() &&;
+  // Closes the object and returns its text; *fields (if given) receives the fields in the
+  // order they were added. The writer must not be used afterwards.
+  std::string Finish(std::vector<FlatField>* fields = nullptr) &&;
 
  private:
   void AddKey(std::string_view key);
 
   std::string out_;
+  std::vector<FlatField> fields_;
   bool empty_ = true;
 };
 

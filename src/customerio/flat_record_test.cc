@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include <string>
+#include <vector>
 
 namespace cohort::customerio {
 namespace {
@@ -49,6 +50,37 @@ TEST(FlatRecordTest, WritesObjectsInOrder) {
   w.AddInt("a", -17);
   w.AddInt("c", 1717250412);
   EXPECT_EQ(std::move(w).Finish(), R"({"b":"x\"y","a":-17,"c":1717250412})");
+}
+
+TEST(FlatRecordTest, ReportsEachFieldsValueText) {
+  FlatRecordWriter w;
+  w.AddString("email", "dana@example.org");
+  w.AddInt("timestamp", -5);
+  w.AddString("subject", "say \"hi\"\n");
+  std::vector<FlatField> fields;
+  const std::string text = std::move(w).Finish(&fields);
+  ASSERT_EQ(fields.size(), 3u);
+  auto value = [&](size_t i) {
+    return std::string_view(text).substr(fields[i].value_begin, fields[i].value_size);
+  };
+  EXPECT_EQ(fields[0].key, "email");
+  EXPECT_EQ(value(0), R"("dana@example.org")");
+  EXPECT_EQ(fields[1].key, "timestamp");
+  EXPECT_EQ(value(1), "-5");
+  EXPECT_EQ(fields[2].key, "subject");
+  EXPECT_EQ(value(2), R"("say \"hi\"\n")");
+  // The same texts a JSON parser finds (what the field catalogue stored before).
+  simdjson::dom::parser parser;
+  simdjson::dom::object obj;
+  ASSERT_EQ(parser.parse(text).get(obj), simdjson::SUCCESS);
+  size_t i = 0;
+  for (auto [key, v] : obj) {
+    ASSERT_LT(i, fields.size());
+    EXPECT_EQ(key, fields[i].key);
+    EXPECT_EQ(simdjson::minify(v), value(i));
+    ++i;
+  }
+  EXPECT_EQ(i, fields.size());
 }
 
 TEST(FlatRecordTest, OutputAlwaysParses) {

@@ -251,7 +251,7 @@ StatusOr<ProcessResult> ProcessCustomerIoEvent(std::string_view raw_json) {
   for (std::string_view key : kIdFields) AddIfPresent(&w, key, ScalarText(Field(data, key)));
   AddIfPresent(&w, "delivery_id", FirstText({Field(data, "delivery_id"), Field(data, "email_id")}));
   for (std::string_view key : kTrailingFields) AddIfPresent(&w, key, ScalarText(Field(data, key)));
-  result.record_json = std::move(w).Finish();
+  result.record_json = std::move(w).Finish(&result.fields);
   return result;
 }
 

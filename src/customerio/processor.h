@@ -51,8 +51,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
+#include "customerio/flat_record.h"
 
 namespace cohort::customerio {
 
@@ -64,6 +66,9 @@ struct ProcessResult {
   Outcome outcome = Outcome::kUnmapped;
   // The flat record (compact JSON object text, key order above); empty when unmapped.
   std::string record_json;
+  // The record's fields in order: key and the offsets of the value's JSON text in
+  // record_json (so the field catalogue needs no second parse). Empty when unmapped.
+  std::vector<FlatField> fields;
   // The event's `event_id` as text (numbers rendered as above); empty if it has none. Set for
   // unmapped events too.
   std::string event_id;

@@ -3,6 +3,13 @@
 // connection: read header → read body → handler → write, repeated while kept alive),
 // ResponderState (the thread-safe bridge from a handler back to its session), Server::Impl
 // (listener, threads, Stop).
+//
+// Threads. Each I/O thread runs its own io_context (the nginx worker model); the listener
+// hands new connections to the contexts in turn, and a connection stays on its context for
+// life. So a session's code always runs on one thread without a strand, every executor is the
+// concrete io_context::executor_type (no type-erased executor copies per operation), and a
+// response from another thread (the log writer's group commit) reaches its session in one post
+// to that session's context.
 #include "http/server.h"
 
 #include <spdlog/spdlog.h>
@@ -27,7 +34,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -90,9 +96,16 @@ class Session;
 
 // State shared by the listener and every session. Owned by Server::Impl; outlives all sessions
 // (the io_context, declared last, is destroyed first and with it any handler owning a session).
+using Executor = net::io_context::executor_type;
+using Socket = net::basic_stream_socket<tcp, Executor>;
+using Stream = beast::basic_stream<tcp, Executor, beast::unlimited_rate_policy>;
+
 struct Core {
-  Core(ServerOptions o, Handler h, int threads)
-      : options(std::move(o)), handler(std::move(h)), ioc(threads) {}
+  Core(ServerOptions o, Handler h, int threads) : options(std::move(o)), handler(std::move(h)) {
+    for (int i = 0; i < threads; ++i) {
+      iocs.push_back(std::make_unique<net::io_context>(/*concurrency_hint=*/1));
+    }
+  }
 
   const ServerOptions options;
   const Handler handler;
@@ -102,17 +115,18 @@ struct Core {
 
   std::mutex mu;
   std::condition_variable sessions_empty;  // signalled when `sessions` becomes empty
-  // Every live session, with its strand, so that Stop() can reach it. Guarded by mu.
-  std::unordered_map<Session*, std::pair<std::weak_ptr<Session>, net::any_io_executor>> sessions;
+  // Every live session, with its executor, so that Stop() can reach it. Guarded by mu.
+  std::unordered_map<Session*, std::pair<std::weak_ptr<Session>, Executor>> sessions;
 
-  net::io_context ioc;
+  // One per I/O thread; declared last, so destroyed first (with any handler owning a session).
+  std::vector<std::unique_ptr<net::io_context>> iocs;
 };
 
-// One connection. All methods run on the session's strand (or, for ForceClose, after the I/O
-// threads have been joined).
+// One connection. All methods run on the thread of the session's io_context (or, for
+// ForceClose, after the I/O threads have been joined).
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(Core* core, tcp::socket socket, bool overloaded)
+  Session(Core* core, Socket socket, bool overloaded)
       : core_(core), stream_(std::move(socket)), overloaded_(overloaded) {
     error_code ec;
     const tcp::endpoint ep = stream_.socket().remote_endpoint(ec);
@@ -127,9 +141,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (core_->sessions.empty()) core_->sessions_empty.notify_all();
   }
 
-  net::any_io_executor executor() { return stream_.get_executor(); }
+  Executor executor() { return stream_.get_executor(); }
 
-  // Entry point, on the session's strand.
+  // Entry point, on the session's thread.
   void Start() {
     if (overloaded_) {
       started_ = SteadyClock::now();
@@ -283,10 +297,12 @@ class Session : public std::enable_shared_from_this<Session> {
     WriteResponse(std::move(response), true, true);
   }
 
-  template <typename Header>
-  void FillHeaders(const Response& response, bool close, Header* h) {
-    if (!response.content_type.empty()) h->set(bhttp::field::content_type, response.content_type);
-    h->set("X-Request-Id", meta_.request_id);
+  // Calls add(name, value) for Content-Type, X-Request-Id and every extra header the transport
+  // may send (it owns the framing headers; a header with a line break is dropped and logged).
+  template <typename Add>
+  void ForEachHeader(const Response& response, Add add) {
+    if (!response.content_type.empty()) add(std::string_view("Content-Type"), response.content_type);
+    add(std::string_view("X-Request-Id"), meta_.request_id);
     for (const auto& [name, value] : response.headers) {
       const std::string lower = Lowercase(name);
       if (lower == "content-length" || lower == "transfer-encoding" || lower == "connection" ||
@@ -299,9 +315,45 @@ class Session : public std::enable_shared_from_this<Session> {
                       meta_.request_id);
         continue;
       }
-      h->insert(name, value);
+      add(std::string_view(name), value);
     }
+  }
+
+  template <typename Header>
+  void FillHeaders(const Response& response, bool close, Header* h) {
+    ForEachHeader(response, [h](std::string_view name, const std::string& value) {
+      h->insert(name, value);
+    });
     h->keep_alive(!close);
+  }
+
+  // The status line and header of a plain (not streamed) response, serialised directly:
+  // Beast's generic serializer cost more than the rest of the response path.
+  void SerializeHead(const Response& response, size_t content_length, bool close,
+                     std::string* out) {
+    const bhttp::status known = bhttp::int_to_status(status_);
+    const std::string_view reason =
+        known == bhttp::status::unknown ? std::string_view()
+                                        : std::string_view(bhttp::obsolete_reason(known));
+    out->clear();
+    out->append(version_ >= 11 ? "HTTP/1.1 " : "HTTP/1.0 ");
+    out->append(std::to_string(status_));
+    out->push_back(' ');
+    out->append(reason.empty() ? std::string_view("Unknown") : reason);
+    out->append("\r\n");
+    ForEachHeader(response, [out](std::string_view name, const std::string& value) {
+      out->append(name);
+      out->append(": ");
+      out->append(value);
+      out->append("\r\n");
+    });
+    out->append("Content-Length: ");
+    out->append(std::to_string(content_length));
+    out->append("\r\n");
+    // HTTP/1.1 is persistent unless it says close; HTTP/1.0 only when it says keep-alive.
+    if (version_ >= 11 && close) out->append("Connection: close\r\n");
+    if (version_ < 11 && !close) out->append("Connection: keep-alive\r\n");
+    out->append("\r\n");
   }
 
   void WriteResponse(Response response, bool close, bool linger) {
@@ -337,18 +389,12 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
 
-    res_.emplace();
-    res_->version(version_);
-    res_->result(static_cast<unsigned>(status_));
-    FillHeaders(response, close_after_, &*res_);
-    if (meta_.method == "HEAD") {
-      res_->content_length(response.body.size());
-    } else {
-      res_->body() = std::move(response.body);
-      res_->prepare_payload();
-    }
-    bhttp::async_write(stream_, *res_,
-                       [self = shared_from_this()](error_code ec, size_t) { self->OnWritten(ec); });
+    SerializeHead(response, response.body.size(), close_after_, &out_head_);
+    out_body_.clear();
+    if (meta_.method != "HEAD") out_body_ = std::move(response.body);
+    const std::array<net::const_buffer, 2> buffers{net::buffer(out_head_), net::buffer(out_body_)};
+    net::async_write(stream_, buffers,
+                     [self = shared_from_this()](error_code ec, size_t) { self->OnWritten(ec); });
   }
 
   void WriteNextChunk() {
@@ -390,7 +436,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnWritten(error_code ec) {
-    res_.reset();
+    out_body_.clear();
     serializer_.reset();
     head_.reset();
     next_chunk_ = nullptr;
@@ -446,7 +492,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   Core* const core_;
-  beast::tcp_stream stream_;
+  Stream stream_;
   const bool overloaded_;  // accepted over max_connections: answer 503 and close
   std::string remote_;
   beast::flat_buffer buffer_;
@@ -467,7 +513,8 @@ class Session : public std::enable_shared_from_this<Session> {
   int status_ = 0;
   bool close_after_ = false;
   bool linger_ = false;
-  std::optional<bhttp::response<bhttp::string_body>> res_;
+  std::string out_head_;  // status line and header of a plain response (buffer reused)
+  std::string out_body_;
   std::optional<bhttp::response<bhttp::empty_body>> head_;  // streaming
   std::optional<bhttp::response_serializer<bhttp::empty_body>> serializer_;
   std::function<bool(std::string*)> next_chunk_;
@@ -477,15 +524,15 @@ class Session : public std::enable_shared_from_this<Session> {
   std::array<char, 4096> drain_;
 };
 
-// Shared by all copies of one Responder. Delivers the (first) response to the session's strand
+// Shared by all copies of one Responder. Delivers the (first) response to the session's thread
 // from any thread; if no copy ever responds, the destructor tells the session so it answers
 // 500 instead of leaving the client waiting.
 class ResponderState {
  public:
-  ResponderState(std::weak_ptr<Session> session, net::io_context::executor_type ioc_executor,
-                 std::shared_ptr<Gate> gate, std::string request_id)
+  ResponderState(std::weak_ptr<Session> session, Executor executor, std::shared_ptr<Gate> gate,
+                 std::string request_id)
       : session_(std::move(session)),
-        ioc_executor_(std::move(ioc_executor)),
+        executor_(executor),
         gate_(std::move(gate)),
         request_id_(std::move(request_id)) {}
 
@@ -502,22 +549,22 @@ class ResponderState {
   }
 
  private:
-  // Two hops: to any I/O thread, where the session is looked up, then onto its strand. The
-  // state holds no strand (a strand must not outlive the io_context, and a Responder may), and
-  // a session is never locked, so never destroyed, on a foreign thread.
+  // One hop, to the session's thread, where the session is looked up. The gate keeps a late
+  // Responder from posting into a destroyed io_context, and a session is never locked, so
+  // never destroyed, on a foreign thread.
   template <typename F>
   void Post(F f) {
     std::lock_guard lock(gate_->mu);
     if (!gate_->open) return;  // the server has stopped: drop
-    net::post(ioc_executor_, [session = session_, f = std::move(f)]() mutable {
+    net::post(executor_, [session = session_, f = std::move(f)]() mutable {
       std::shared_ptr<Session> s = session.lock();
       if (!s) return;  // the connection is gone: drop
-      net::dispatch(s->executor(), [s, f = std::move(f)]() mutable { f(*s); });
+      f(*s);
     });
   }
 
   const std::weak_ptr<Session> session_;
-  const net::io_context::executor_type ioc_executor_;
+  const Executor executor_;
   const std::shared_ptr<Gate> gate_;
   const std::string request_id_;
   std::atomic<bool> sent_{false};
@@ -526,12 +573,20 @@ class ResponderState {
 void Session::Dispatch() {
   phase_ = Phase::kHandler;
   stream_.expires_never();
-  Request request = meta_;
+  // The handler gets the headers, query and body; meta_ keeps what on_complete reports.
+  Request request;
+  request.method = meta_.method;
+  request.target = meta_.target;
+  request.path = meta_.path;
+  request.query = std::move(meta_.query);
+  request.headers = std::move(meta_.headers);
+  request.request_id = meta_.request_id;
+  request.remote = meta_.remote;
   request.body = std::move(parser_->get().body());
   parser_.reset();
   self_hold_ = shared_from_this();
-  auto state = std::make_shared<ResponderState>(weak_from_this(), core_->ioc.get_executor(),
-                                                core_->gate, meta_.request_id);
+  auto state = std::make_shared<ResponderState>(weak_from_this(), executor(), core_->gate,
+                                                meta_.request_id);
   Responder respond = [state](Response r) { state->Send(std::move(r)); };
   const char* what = nullptr;
   try {
@@ -557,9 +612,8 @@ class Server::Impl {
  public:
   Impl(const ServerOptions& options, Handler handler, int threads)
       : core_(options, std::move(handler), threads),
-        acceptor_(net::make_strand(core_.ioc)),
-        accept_retry_(acceptor_.get_executor()),
-        threads_count_(threads) {}
+        acceptor_(*core_.iocs[0]),
+        accept_retry_(acceptor_.get_executor()) {}
 
   ~Impl() { Stop(); }
 
@@ -569,7 +623,7 @@ class Server::Impl {
     error_code ec;
     net::ip::address address = net::ip::make_address(o.host, ec);
     if (ec) {
-      tcp::resolver resolver(core_.ioc);
+      tcp::resolver resolver(*core_.iocs[0]);
       auto results = resolver.resolve(o.host, "", ec);
       if (ec || results.empty()) {
         return InvalidArgumentError("cannot listen on " + where + ": unknown host \"" + o.host +
@@ -596,13 +650,13 @@ class Server::Impl {
   }
 
   void Run() {
-    work_.emplace(net::make_work_guard(core_.ioc));
+    for (auto& ioc : core_.iocs) work_.push_back(net::make_work_guard(*ioc));
     net::dispatch(acceptor_.get_executor(), [this] { Accept(); });
-    for (int i = 0; i < threads_count_; ++i) {
-      threads_.emplace_back([this] {
+    for (auto& ioc : core_.iocs) {
+      threads_.emplace_back([ioc = ioc.get()] {
         // Handlers do not throw into Asio (each completion catches what it calls), so run()
         // only returns on stop.
-        core_.ioc.run();
+        ioc->run();
       });
     }
   }
@@ -627,8 +681,8 @@ class Server::Impl {
       core_.sessions_empty.wait_for(lock, Millis(core_.options.shutdown_grace_ms),
                                     [&] { return core_.sessions.empty(); });
     }
-    work_.reset();
-    core_.ioc.stop();
+    work_.clear();
+    for (auto& ioc : core_.iocs) ioc->stop();
     for (auto& t : threads_) t.join();
     threads_.clear();
     {
@@ -644,11 +698,12 @@ class Server::Impl {
 
  private:
   void Accept() {
-    acceptor_.async_accept(net::make_strand(core_.ioc),
-                           [this](error_code ec, tcp::socket s) { OnAccept(ec, std::move(s)); });
+    // New connections go to the I/O threads' contexts in turn.
+    net::io_context& target = *core_.iocs[next_ioc_++ % core_.iocs.size()];
+    acceptor_.async_accept(target, [this](error_code ec, Socket s) { OnAccept(ec, std::move(s)); });
   }
 
-  void OnAccept(error_code ec, tcp::socket socket) {
+  void OnAccept(error_code ec, Socket socket) {
     if (core_.stopping.load() || ec == net::error::operation_aborted) return;
     if (ec) {
       spdlog::warn("http: accept failed: {}; retrying in {} ms", ec.message(),
@@ -670,8 +725,8 @@ class Server::Impl {
     Accept();
   }
 
-  std::vector<std::pair<std::weak_ptr<Session>, net::any_io_executor>> SnapshotSessions() {
-    std::vector<std::pair<std::weak_ptr<Session>, net::any_io_executor>> out;
+  std::vector<std::pair<std::weak_ptr<Session>, Executor>> SnapshotSessions() {
+    std::vector<std::pair<std::weak_ptr<Session>, Executor>> out;
     std::lock_guard lock(core_.mu);
     out.reserve(core_.sessions.size());
     for (const auto& [ptr, entry] : core_.sessions) out.push_back(entry);
@@ -688,11 +743,13 @@ class Server::Impl {
   }
 
   Core core_;
-  tcp::acceptor acceptor_;
-  net::steady_timer accept_retry_;
-  const int threads_count_;
+  net::basic_socket_acceptor<tcp, Executor> acceptor_;
+  net::basic_waitable_timer<std::chrono::steady_clock, net::wait_traits<std::chrono::steady_clock>,
+                            Executor>
+      accept_retry_;
+  size_t next_ioc_ = 0;  // runs on iocs[0] only
   uint16_t port_ = 0;
-  std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
+  std::vector<net::executor_work_guard<Executor>> work_;
   std::vector<std::thread> threads_;
   std::mutex stop_mu_;
   bool stopped_ = false;  // guarded by stop_mu_

@@ -1,13 +1,15 @@
 // The HTTP/1.1 server: the only transport in Cohort and the only code that includes
 // Boost.Beast/Asio (in server.cc, behind a pimpl).
 //
-// Threads. Start() runs one Asio io_context on `io_threads` threads. Every connection is a
-// session on its own strand, so a session's code never runs on two threads at once. All I/O is
-// asynchronous: a slow or idle client holds a socket and a small buffer, never a thread.
+// Threads. Start() runs `io_threads` threads, each with its own Asio io_context; new
+// connections are handed to the threads in turn and stay on theirs, so a session's code never
+// runs on two threads at once. All I/O is asynchronous: a slow or idle client holds a socket
+// and a small buffer, never a thread. A handler that blocks delays the other connections of its
+// thread only.
 //
 // Requests. For each complete request the handler is called on an I/O thread with the parsed
 // Request and a Responder. The Responder may be called later from any thread (for example when
-// a group commit is durable); the response is posted back to the connection's strand. If the
+// a group commit is durable); the response is posted back to the connection's thread. If the
 // connection has died meanwhile, or the server has stopped, the response is dropped. If every
 // copy of a Responder is destroyed without being called, the client gets a 500. Keep-alive
 // follows HTTP/1.1 (HTTP/1.0: close unless "Connection: keep-alive"); pipelined requests are
@@ -30,7 +32,7 @@
 //
 // Lifetimes. The Server owns its threads and sockets. The handler and on_complete are called
 // only while the server runs and must stay valid until Stop() returns. Response::next_chunk is
-// called on the connection's strand and is destroyed with the response.
+// called on the connection's thread and is destroyed with the response.
 #pragma once
 
 #include <cstddef>
@@ -66,8 +68,9 @@ struct ServerOptions {
   // How long Stop() lets in-flight requests finish before closing their connections.
   // Default: 10 s.
   int shutdown_grace_ms = 10000;
-  // Called on the connection's strand after each response has been written (or failed to be
-  // written), with the request (body moved out; for transport errors only the parts known),
+  // Called on the connection's thread after each response has been written (or failed to be
+  // written), with the request's method, target, path, request id and remote address (headers,
+  // query and body went to the handler; for transport errors only the parts known),
   // the status sent and the seconds from the request's first byte. For metrics and access
   // logs; must not throw (an exception is logged and ignored). Default: none.
   std::function<void(const Request& request, int status, double seconds)> on_complete;

@@ -2,7 +2,6 @@
 
 #include "customerio/processor.h"
 #include "stream/log_reader.h"
-#include "stream/prepare.h"
 
 namespace cohort::pipeline {
 
@@ -21,7 +20,6 @@ Status CustomerIoStage::RunOnce(uint64_t last_seq, bool* progressed) {
   std::optional<uint32_t> raw_id = catalog_->FindId(kRawStream);
   stream::AppendRequest out;
   out.stream = kEventsStream;
-  const stream::StreamConfig config = catalog_->ConfigOf(kEventsStream);
   stream::StreamStats raw_counters;
   uint64_t scanned_to = checkpoint_;
   Status st = stream::ReadLog(
@@ -33,22 +31,32 @@ Status CustomerIoStage::RunOnce(uint64_t last_seq, bool* progressed) {
           ++raw_counters.unmapped_count;
           return true;
         }
-        auto prepared = stream::PrepareEventText(r->record_json, config, e.received_at_ms);
-        if (!prepared.ok()) {  // the processor wrote something unparsable: a bug; count it
-          ++raw_counters.unmapped_count;
-          return true;
-        }
+        // The processor hands over the record's fields, so the record is not parsed again.
+        stream::PreparedEvent prepared;
+        prepared.received_at_ms = e.received_at_ms;
         // The record's time is the raw event's time (which already fell back to the receive
         // time when the timestamp was unusable), so both streams agree.
-        prepared->event_time_ms = r->timestamp_s ? *r->timestamp_s * 1000 : e.event_time_ms;
-        prepared->time_fallback = e.time_fallback;
-        out.events.push_back(std::move(*prepared));
+        prepared.event_time_ms = r->timestamp_s ? *r->timestamp_s * 1000 : e.event_time_ms;
+        prepared.time_fallback = e.time_fallback;
+        // No de-duplication for derived records (event_id stays empty): the raw event was
+        // de-duplicated when it was collected, and the stage's checkpoint (written in the same
+        // batch) makes its output exactly-once. Checking the id again would cost a dedup read
+        // and an index write per record.
+        prepared.fields.reserve(r->fields.size());
+        for (const customerio::FlatField& f : r->fields) {
+          prepared.fields.emplace_back(
+              std::string(f.key),
+              std::string(std::string_view(r->record_json).substr(f.value_begin, f.value_size)));
+        }
+        prepared.raw = std::move(r->record_json);
+        out.events.push_back(std::move(prepared));
         return true;
       });
   RETURN_IF_ERROR(st);
   if (scanned_to == checkpoint_) return Status::Ok();
   if (raw_counters.unmapped_count) out.counters.push_back({kRawStream, raw_counters});
   out.extra.Put(storage::Family::kMeta, CheckpointKey(name_), EncodeCheckpoint(scanned_to));
+  out.durable = false;  // output and checkpoint can be computed again from the raw log
   RETURN_IF_ERROR(writer_->AppendSync(std::move(out), nullptr));
   checkpoint_ = scanned_to;
   *progressed = true;

@@ -2,12 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 namespace cohort::pipeline {
 
-Pipeline::Pipeline(stream::LogWriter* writer, std::vector<std::unique_ptr<Stage>> stages)
-    : writer_(writer), stages_(std::move(stages)) {}
+Pipeline::Pipeline(stream::LogWriter* writer, std::vector<std::unique_ptr<Stage>> stages,
+                   int min_round_interval_ms)
+    : writer_(writer), stages_(std::move(stages)), min_round_interval_ms_(min_round_interval_ms) {}
 
 Pipeline::~Pipeline() { Stop(); }
 
@@ -46,7 +48,12 @@ bool Pipeline::WaitFor(uint64_t seq, int timeout_ms) const {
 }
 
 void Pipeline::Run() {
+  const auto interval = std::chrono::milliseconds(std::max(min_round_interval_ms_, 0));
+  auto next_round = std::chrono::steady_clock::now();
   while (!stop_) {
+    // Let a few more commits gather before the next round (see the header).
+    if (std::chrono::steady_clock::now() < next_round) std::this_thread::sleep_until(next_round);
+    next_round = std::chrono::steady_clock::now() + interval;
     uint64_t last = writer_->LastSeq();
     bool any = false;
     for (auto& stage : stages_) {

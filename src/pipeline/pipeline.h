@@ -1,5 +1,9 @@
 // Pipeline: the one thread that runs every stage (processors, then queries → profiles) over
-// the stream log, in order, each from its own checkpoint. Wakes when the writer commits.
+// the stream log, in order, each from its own checkpoint. Wakes when the writer commits, but
+// starts rounds at most every `min_round_interval_ms`: under a stream of small group commits
+// (one per fsync, ~16 single-event requests each) a round per commit would cost a log scan, a
+// processor append and several thread wake-ups per handful of events, on the cores that
+// answer the requests. The interval adds at most that much to the live lag of profiles.
 //
 // Thread-safe: Start/Stop from the owner; status accessors from any thread.
 #pragma once
@@ -18,7 +22,8 @@ namespace cohort::pipeline {
 class Pipeline {
  public:
   // `writer` must outlive the pipeline; stages are owned.
-  Pipeline(stream::LogWriter* writer, std::vector<std::unique_ptr<Stage>> stages);
+  Pipeline(stream::LogWriter* writer, std::vector<std::unique_ptr<Stage>> stages,
+           int min_round_interval_ms = 2);
   ~Pipeline();  // Stop()s
 
   void Start();
@@ -37,6 +42,7 @@ class Pipeline {
 
   stream::LogWriter* const writer_;
   std::vector<std::unique_ptr<Stage>> stages_;
+  const int min_round_interval_ms_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> running_{false};
   mutable std::mutex mu_;

@@ -219,7 +219,9 @@ void LogWriter::CommitGroup(std::vector<Pending>* group) {
         batch.Put(storage::Family::kMeta, MetaKey("fields", n), EncodeCatalog(t.fields));
       }
     }
-    status = db_->Write(&batch, options_.sync);
+    bool durable = false;
+    for (const Pending& p : *group) durable |= p.request.durable;
+    status = db_->Write(&batch, options_.sync && durable);
   }
   if (status.ok()) {
     for (auto& [id, t] : touched) catalog_->ApplyCommitted(id, t.delta, t.fields);

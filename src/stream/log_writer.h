@@ -47,6 +47,12 @@ struct AppendRequest {
   std::vector<std::pair<std::string, StreamStats>> counters;
   // Extra writes committed atomically with the events (e.g. a consumer checkpoint).
   storage::WriteBatch extra;
+  // Whether `done` must wait for the write to be synced to disk. Derived output that can be
+  // computed again from the log (a processor's records with its checkpoint) sets false: a
+  // group of such requests only is written without its own fsync, and is made durable by the
+  // next synced group (the WAL is synced in order). After a crash that loses it, the stage
+  // resumes from its previous checkpoint.
+  bool durable = true;
 };
 
 struct AppendResult {
@@ -66,8 +72,8 @@ struct LogWriterOptions {
   // Pending bytes above which Append fails fast with kResourceExhausted (503 + Retry-After)
   // instead of queueing. Default: 256 MiB.
   size_t max_queue_bytes = 256u << 20;
-  // Whether each group commit fsyncs the WAL. Only tests and benchmarks of the non-durable
-  // path turn this off. Default: true.
+  // Whether group commits with a durable request fsync the WAL. Only tests and benchmarks of
+  // the non-durable path turn this off. Default: true.
   bool sync = true;
 };
 

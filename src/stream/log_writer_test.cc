@@ -179,5 +179,63 @@ TEST_F(LogWriterTest, StoppedWriterRefuses) {
   EXPECT_EQ(writer_->AppendSync(std::move(r), nullptr).code(), StatusCode::kCancelled);
 }
 
+// Records the sync flag of every write and forwards to a real database.
+class SyncRecordingDb final : public storage::Db {
+ public:
+  explicit SyncRecordingDb(std::unique_ptr<storage::Db> db) : db_(std::move(db)) {}
+  Status Write(storage::WriteBatch* batch, bool sync) override {
+    syncs.push_back(sync);
+    return db_->Write(batch, sync);
+  }
+  StatusOr<std::optional<std::string>> Get(storage::Family f, std::string_view key,
+                                           const storage::Snapshot* snap) override {
+    return db_->Get(f, key, snap);
+  }
+  Status MultiGet(storage::Family f, const std::vector<std::string_view>& keys,
+                  std::vector<std::optional<std::string>>* values,
+                  const storage::Snapshot* snap) override {
+    return db_->MultiGet(f, keys, values, snap);
+  }
+  std::unique_ptr<storage::Iterator> NewIterator(storage::Family f,
+                                                 const storage::Snapshot* snap) override {
+    return db_->NewIterator(f, snap);
+  }
+  std::shared_ptr<const storage::Snapshot> GetSnapshot() override { return db_->GetSnapshot(); }
+  uint64_t ApproximateSizeBytes() override { return db_->ApproximateSizeBytes(); }
+  Status CompactFamily(storage::Family f) override { return db_->CompactFamily(f); }
+
+  std::vector<bool> syncs;  // written by the writer thread; read after AppendSync returned
+
+ private:
+  std::unique_ptr<storage::Db> db_;
+};
+
+TEST_F(LogWriterTest, OnlyGroupsWithADurableRequestAreSynced) {
+  Close();
+  auto real = storage::Db::Open({.path = dir_});
+  ASSERT_TRUE(real.ok());
+  SyncRecordingDb db(std::move(*real));
+  auto cat = StreamCatalog::Load(&db);
+  ASSERT_TRUE(cat.ok());
+  auto w = LogWriter::Start(&db, cat->get(), &clock_, {});
+  ASSERT_TRUE(w.ok());
+  auto append = [&](std::string id, bool durable) {
+    AppendRequest r;
+    r.stream = "derived";
+    r.events.push_back(Event(id));
+    r.durable = durable;
+    ASSERT_TRUE((*w)->AppendSync(std::move(r), nullptr).ok());
+  };
+  append("a", false);
+  append("b", true);
+  append("c", false);
+  (*w)->Stop();
+  EXPECT_EQ(db.syncs, (std::vector<bool>{false, true, false}));
+  // Both kinds are stored and readable.
+  int n = 0;
+  ASSERT_TRUE(ReadLog(&db, 1, 3, 100, [&](const StoredEvent&) { return ++n, true; }).ok());
+  EXPECT_EQ(n, 3);
+}
+
 }  // namespace
 }  // namespace cohort::stream
