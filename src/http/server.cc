@@ -25,6 +25,7 @@
 #include <string_view>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -98,10 +99,10 @@ class Session;
 // (the io_context, declared last, is destroyed first and with it any handler owning a session).
 using Executor = net::io_context::executor_type;
 using Socket = net::basic_stream_socket<tcp, Executor>;
-using Stream = beast::basic_stream<tcp, Executor, beast::unlimited_rate_policy>;
 
 struct Core {
   Core(ServerOptions o, Handler h, int threads) : options(std::move(o)), handler(std::move(h)) {
+    live.resize(static_cast<size_t>(threads));
     for (int i = 0; i < threads; ++i) {
       iocs.push_back(std::make_unique<net::io_context>(/*concurrency_hint=*/1));
     }
@@ -117,6 +118,9 @@ struct Core {
   std::condition_variable sessions_empty;  // signalled when `sessions` becomes empty
   // Every live session, with its executor, so that Stop() can reach it. Guarded by mu.
   std::unordered_map<Session*, std::pair<std::weak_ptr<Session>, Executor>> sessions;
+  // Per I/O thread: its started sessions, for the deadline sweep. Each set is used only on its
+  // thread (or after the threads have been joined).
+  std::vector<std::unordered_set<Session*>> live;
 
   // One per I/O thread; declared last, so destroyed first (with any handler owning a session).
   std::vector<std::unique_ptr<net::io_context>> iocs;
@@ -126,25 +130,27 @@ struct Core {
 // ForceClose, after the I/O threads have been joined).
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(Core* core, Socket socket, bool overloaded)
-      : core_(core), stream_(std::move(socket)), overloaded_(overloaded) {
+  Session(Core* core, size_t worker, Socket socket, bool overloaded)
+      : core_(core), worker_(worker), socket_(std::move(socket)), overloaded_(overloaded) {
     error_code ec;
-    const tcp::endpoint ep = stream_.socket().remote_endpoint(ec);
+    const tcp::endpoint ep = socket_.remote_endpoint(ec);
     if (!ec) remote_ = FormatEndpoint(ep);
-    stream_.socket().set_option(tcp::no_delay(true), ec);
+    socket_.set_option(tcp::no_delay(true), ec);
   }
 
   ~Session() {
+    core_->live[worker_].erase(this);
     if (!overloaded_) core_->active.fetch_sub(1);
     std::lock_guard lock(core_->mu);
     core_->sessions.erase(this);
     if (core_->sessions.empty()) core_->sessions_empty.notify_all();
   }
 
-  Executor executor() { return stream_.get_executor(); }
+  Executor executor() { return socket_.get_executor(); }
 
   // Entry point, on the session's thread.
   void Start() {
+    core_->live[worker_].insert(this);
     if (overloaded_) {
       started_ = SteadyClock::now();
       meta_.remote = remote_;
@@ -185,6 +191,16 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Dispatch();  // defined after ResponderState
 
+  // When the current phase times out; max() when no timeout runs.
+  SteadyClock::time_point deadline() const { return deadline_; }
+  // Called by the deadline sweep once deadline() has passed: closing the socket ends the
+  // pending operation, whose handler then closes the connection (and, for a write, still
+  // reports the request to on_complete).
+  void OnDeadline() {
+    deadline_ = SteadyClock::time_point::max();
+    Close();
+  }
+
  private:
   enum class Phase { kIdle, kHeader, kBody, kHandler, kWrite, kClosing, kClosed };
 
@@ -195,8 +211,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (core_->stopping.load()) return Close();
     if (buffer_.size() > 0) return ReadHeader();  // bytes of a pipelined request
     const ServerOptions& o = core_->options;
-    stream_.expires_after(Millis(first_request_ ? o.header_timeout_ms : o.idle_timeout_ms));
-    stream_.async_read_some(buffer_.prepare(kFirstReadSize),
+    SetDeadline(Millis(first_request_ ? o.header_timeout_ms : o.idle_timeout_ms));
+    socket_.async_read_some(buffer_.prepare(kFirstReadSize),
                             [self = shared_from_this()](error_code ec, size_t n) {
                               if (ec) return self->Close();
                               self->buffer_.commit(n);
@@ -212,9 +228,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->header_limit(kHeaderLimit);
     parser_->body_limit(boost::none);  // checked by OnHeader, then set for the body
-    stream_.expires_after(Millis(core_->options.header_timeout_ms));
+    SetDeadline(Millis(core_->options.header_timeout_ms));
     bhttp::async_read_header(
-        stream_, buffer_, *parser_,
+        socket_, buffer_, *parser_,
         [self = shared_from_this()](error_code ec, size_t) { self->OnHeader(ec); });
   }
 
@@ -256,8 +272,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
     if (beast::iequals(req[bhttp::field::expect], "100-continue")) {
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      stream_.expires_after(Millis(core_->options.write_timeout_ms));
-      net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+      SetDeadline(Millis(core_->options.write_timeout_ms));
+      net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
                        [self = shared_from_this()](error_code ec, size_t) {
                          if (ec) return self->Close();
                          self->ReadBody();
@@ -269,8 +285,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void ReadBody() {
     phase_ = Phase::kBody;
-    stream_.expires_after(Millis(core_->options.body_timeout_ms));
-    bhttp::async_read(stream_, buffer_, *parser_,
+    SetDeadline(Millis(core_->options.body_timeout_ms));
+    bhttp::async_read(socket_, buffer_, *parser_,
                       [self = shared_from_this()](error_code ec, size_t) { self->OnBody(ec); });
   }
 
@@ -366,7 +382,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     close_after_ = close;
     linger_ = linger;
-    stream_.expires_after(Millis(core_->options.write_timeout_ms));
+    SetDeadline(Millis(core_->options.write_timeout_ms));
 
     if (response.next_chunk) {
       // HTTP/1.0 has no chunked encoding: the body is delimited by closing the connection.
@@ -381,7 +397,7 @@ class Session : public std::enable_shared_from_this<Session> {
       next_chunk_ = std::move(response.next_chunk);
       more_ = true;
       serializer_.emplace(*head_);
-      bhttp::async_write_header(stream_, *serializer_,
+      bhttp::async_write_header(socket_, *serializer_,
                                 [self = shared_from_this()](error_code ec, size_t) {
                                   if (ec) return self->OnWritten(ec);
                                   self->WriteNextChunk();
@@ -393,7 +409,7 @@ class Session : public std::enable_shared_from_this<Session> {
     out_body_.clear();
     if (meta_.method != "HEAD") out_body_ = std::move(response.body);
     const std::array<net::const_buffer, 2> buffers{net::buffer(out_head_), net::buffer(out_body_)};
-    net::async_write(stream_, buffers,
+    net::async_write(socket_, buffers,
                      [self = shared_from_this()](error_code ec, size_t) { self->OnWritten(ec); });
   }
 
@@ -411,11 +427,11 @@ class Session : public std::enable_shared_from_this<Session> {
       }
       if (chunk_.empty() && more_) {
         // Nothing yet: let other work on this thread run before asking again.
-        net::post(stream_.get_executor(), [self = shared_from_this()] { self->WriteNextChunk(); });
+        net::post(socket_.get_executor(), [self = shared_from_this()] { self->WriteNextChunk(); });
         return;
       }
     }
-    stream_.expires_after(Millis(core_->options.write_timeout_ms));
+    SetDeadline(Millis(core_->options.write_timeout_ms));
     auto on_chunk = [self = shared_from_this()](error_code ec, size_t) {
       if (ec) return self->OnWritten(ec);
       self->chunk_.clear();
@@ -423,15 +439,15 @@ class Session : public std::enable_shared_from_this<Session> {
     };
     if (!chunk_.empty()) {
       if (chunked_) {
-        net::async_write(stream_, bhttp::make_chunk(net::buffer(chunk_)), std::move(on_chunk));
+        net::async_write(socket_, bhttp::make_chunk(net::buffer(chunk_)), std::move(on_chunk));
       } else {
-        net::async_write(stream_, net::buffer(chunk_), std::move(on_chunk));
+        net::async_write(socket_, net::buffer(chunk_), std::move(on_chunk));
       }
       return;
     }
     next_chunk_ = nullptr;
     if (!chunked_) return OnWritten({});
-    net::async_write(stream_, bhttp::make_chunk_last(),
+    net::async_write(socket_, bhttp::make_chunk_last(),
                      [self = shared_from_this()](error_code ec, size_t) { self->OnWritten(ec); });
   }
 
@@ -446,7 +462,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (close_after_ || core_->stopping.load()) {
       if (linger_) return Linger();
       error_code ignored;
-      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      socket_.shutdown(tcp::socket::shutdown_send, ignored);
       return Close();
     }
     first_request_ = false;
@@ -470,29 +486,39 @@ class Session : public std::enable_shared_from_this<Session> {
   void Linger() {
     phase_ = Phase::kClosing;
     error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
     buffer_.clear();
-    stream_.expires_after(kLingerTime);  // one deadline for the whole drain
+    SetDeadline(kLingerTime);  // one deadline for the whole drain
     Drain();
   }
 
   void Drain() {
-    stream_.async_read_some(net::buffer(drain_),
+    socket_.async_read_some(net::buffer(drain_),
                             [self = shared_from_this()](error_code ec, size_t) {
                               if (ec) return self->Close();
                               self->Drain();
                             });
   }
 
+  // Timeouts are deadlines that the I/O thread's sweep checks (Server::Impl::Sweep), not an
+  // Asio timer per operation: arming and cancelling a timer for every read and write cost a
+  // timerfd system call and timer-queue work per request.
+  void SetDeadline(std::chrono::milliseconds d) { deadline_ = SteadyClock::now() + d; }
+  void ClearDeadline() { deadline_ = SteadyClock::time_point::max(); }
+
   void Close() {
     phase_ = Phase::kClosed;
+    deadline_ = SteadyClock::time_point::max();
     error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.close();
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
   }
 
   Core* const core_;
-  Stream stream_;
+  const size_t worker_;  // index of the I/O thread (io_context) the session lives on
+  Socket socket_;
+  // When the current phase times out (see SetDeadline); max() while the handler works.
+  SteadyClock::time_point deadline_ = SteadyClock::time_point::max();
   const bool overloaded_;  // accepted over max_connections: answer 503 and close
   std::string remote_;
   beast::flat_buffer buffer_;
@@ -572,7 +598,7 @@ class ResponderState {
 
 void Session::Dispatch() {
   phase_ = Phase::kHandler;
-  stream_.expires_never();
+  ClearDeadline();
   // The handler gets the headers, query and body; meta_ keeps what on_complete reports.
   Request request;
   request.method = meta_.method;
@@ -613,7 +639,10 @@ class Server::Impl {
   Impl(const ServerOptions& options, Handler handler, int threads)
       : core_(options, std::move(handler), threads),
         acceptor_(*core_.iocs[0]),
-        accept_retry_(acceptor_.get_executor()) {}
+        accept_retry_(acceptor_.get_executor()),
+        tick_(SweepTick(options)) {
+    for (auto& ioc : core_.iocs) sweepers_.emplace_back(ioc->get_executor());
+  }
 
   ~Impl() { Stop(); }
 
@@ -652,6 +681,7 @@ class Server::Impl {
   void Run() {
     for (auto& ioc : core_.iocs) work_.push_back(net::make_work_guard(*ioc));
     net::dispatch(acceptor_.get_executor(), [this] { Accept(); });
+    for (size_t i = 0; i < sweepers_.size(); ++i) Sweep(i);
     for (auto& ioc : core_.iocs) {
       threads_.emplace_back([ioc = ioc.get()] {
         // Handlers do not throw into Asio (each completion catches what it calls), so run()
@@ -697,13 +727,38 @@ class Server::Impl {
   }
 
  private:
-  void Accept() {
-    // New connections go to the I/O threads' contexts in turn.
-    net::io_context& target = *core_.iocs[next_ioc_++ % core_.iocs.size()];
-    acceptor_.async_accept(target, [this](error_code ec, Socket s) { OnAccept(ec, std::move(s)); });
+  // How often each I/O thread checks its sessions' deadlines: a tenth of the shortest timeout,
+  // between 5 ms and 250 ms. A timeout therefore fires up to one tick late.
+  static std::chrono::milliseconds SweepTick(const ServerOptions& o) {
+    const int shortest = std::min({o.header_timeout_ms, o.body_timeout_ms, o.idle_timeout_ms,
+                                   o.write_timeout_ms});
+    return std::chrono::milliseconds(std::clamp(shortest / 10, 5, 250));
   }
 
-  void OnAccept(error_code ec, Socket socket) {
+  // Closes the sessions of I/O thread `i` whose deadline has passed, then waits one tick.
+  void Sweep(size_t i) {
+    sweepers_[i].expires_after(tick_);
+    sweepers_[i].async_wait([this, i](error_code ec) {
+      if (ec) return;  // cancelled: the server is stopping
+      const SteadyClock::time_point now = SteadyClock::now();
+      std::vector<std::shared_ptr<Session>> expired;
+      for (Session* s : core_.live[i]) {
+        if (s->deadline() <= now) expired.push_back(s->shared_from_this());
+      }
+      for (const auto& s : expired) s->OnDeadline();
+      Sweep(i);
+    });
+  }
+
+  void Accept() {
+    // New connections go to the I/O threads' contexts in turn.
+    const size_t worker = next_ioc_++ % core_.iocs.size();
+    acceptor_.async_accept(*core_.iocs[worker], [this, worker](error_code ec, Socket s) {
+      OnAccept(ec, worker, std::move(s));
+    });
+  }
+
+  void OnAccept(error_code ec, size_t worker, Socket socket) {
     if (core_.stopping.load() || ec == net::error::operation_aborted) return;
     if (ec) {
       spdlog::warn("http: accept failed: {}; retrying in {} ms", ec.message(),
@@ -716,7 +771,7 @@ class Server::Impl {
     }
     const bool overloaded = core_.active.load() >= core_.options.max_connections;
     if (!overloaded) core_.active.fetch_add(1);
-    auto session = std::make_shared<Session>(&core_, std::move(socket), overloaded);
+    auto session = std::make_shared<Session>(&core_, worker, std::move(socket), overloaded);
     {
       std::lock_guard lock(core_.mu);
       core_.sessions.emplace(session.get(), std::make_pair(session, session->executor()));
@@ -748,6 +803,10 @@ class Server::Impl {
                             Executor>
       accept_retry_;
   size_t next_ioc_ = 0;  // runs on iocs[0] only
+  using Timer = net::basic_waitable_timer<std::chrono::steady_clock,
+                                          net::wait_traits<std::chrono::steady_clock>, Executor>;
+  const std::chrono::milliseconds tick_;
+  std::vector<Timer> sweepers_;  // one per I/O thread, on its context
   uint16_t port_ = 0;
   std::vector<net::executor_work_guard<Executor>> work_;
   std::vector<std::thread> threads_;

@@ -560,6 +560,41 @@ TEST(ServerTest, IdleHeaderAndBodyTimeoutsCloseTheConnection) {
   EXPECT_EQ(h.calls.load(), 1);
 }
 
+TEST(ServerTest, WriteTimeoutClosesAClientThatStopsReading) {
+  ServerOptions o = TestOptions();
+  o.write_timeout_ms = 200;
+  std::promise<std::pair<int, int64_t>> completed;  // status, ms after the request was sent
+  std::atomic<bool> once{false};
+  const auto sent_at = std::make_shared<std::atomic<int64_t>>(0);
+  auto now_ms = [] {
+    return std::chrono::duration_cast<milliseconds>(SteadyClock::now().time_since_epoch())
+        .count();
+  };
+  o.on_complete = [&](const Request&, int status, double) {
+    if (!once.exchange(true)) completed.set_value({status, now_ms() - sent_at->load()});
+  };
+  // An endless stream: the server keeps writing until the socket buffers are full.
+  Handler endless = [](Request&&, Responder respond) {
+    Response r;
+    r.content_type = "text/plain";
+    r.next_chunk = [](std::string* out) {
+      out->append(64 * 1024, 'x');
+      return true;
+    };
+    respond(std::move(r));
+  };
+  START_SERVER(server, o, endless);
+  TestSocket reader(server->port());
+  sent_at->store(now_ms());
+  ASSERT_TRUE(reader.Send(kFastGet));  // ... and never reads
+  auto f = completed.get_future();
+  ASSERT_EQ(f.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  auto [status, after_ms] = f.get();
+  EXPECT_EQ(status, 200);
+  EXPECT_GE(after_ms, 200);   // not before the timeout
+  EXPECT_LT(after_ms, 2000);  // and not much after it
+}
+
 TEST(ServerTest, AnswersExpectContinueBeforeReadingBody) {
   TestHandler h;
   START_SERVER(server, TestOptions(), h.AsHandler());
