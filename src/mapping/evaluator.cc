@@ -10,6 +10,8 @@ std::optional<Evaluation> RunPlan(const Plan& plan, const EvalContext& ctx,
                                   const IdentityGuard& guard) {
   if (plan.where && !IsTrue(plan.where(ctx))) return std::nullopt;
   Evaluation out;
+  out.updates.reserve(plan.columns.size());
+  out.identities.reserve(plan.identity_columns.size());
   // Index into out.updates of each column's update, for collecting identities in BY order.
   std::vector<int> update_of(plan.columns.size(), -1);
   for (size_t i = 0; i < plan.columns.size(); ++i) {

@@ -166,18 +166,19 @@ class Reader {
 };
 
 // Reads the entries of a map-like payload: a count, then entries in strictly increasing key
-// order, each read by `entry(key)` after its key.
+// order, each read by `entry(std::move(key))` after its key, which stores the key and returns
+// where (valid until the next call), or nullptr on failure.
 template <typename EntryFn>
 bool ReadKeyed(Reader* r, EntryFn entry) {
   uint64_t n;
   if (!r->Varint(&n)) return false;
-  std::string prev;
+  const std::string* prev = nullptr;
   for (uint64_t i = 0; i < n; ++i) {
     std::string key;
     if (!r->Bytes(&key)) return false;
-    if (i > 0 && key <= prev) return false;
-    if (!entry(key)) return false;
-    prev = std::move(key);
+    if (prev && key <= *prev) return false;
+    prev = entry(std::move(key));
+    if (!prev) return false;
   }
   return true;
 }
@@ -198,38 +199,34 @@ bool ReadRep(Reader* r, Scalar::Type type, FieldRep* rep) {
           return r->Sum(&x.sum);
         } else if constexpr (std::is_same_v<T, SetUnion>) {
           if (!r->Cap(&x.cap)) return false;
-          return ReadKeyed(r, [&](const std::string& m) {
+          return ReadKeyed(r, [&](std::string&& m) -> const std::string* {
             int64_t t;
-            if (!r->Varsint(&t)) return false;
-            x.members.emplace_hint(x.members.end(), m, t);
-            return true;
+            if (!r->Varsint(&t)) return nullptr;
+            return &x.members.emplace_hint(x.members.end(), std::move(m), t)->first;
           });
         } else if constexpr (std::is_same_v<T, SetLatest>) {
           if (!r->Cap(&x.cap) || !r->Varsint(&x.time_ms)) return false;
-          return ReadKeyed(r, [&](const std::string& m) {
-            x.members.push_back(m);
-            return true;
+          return ReadKeyed(r, [&](std::string&& m) -> const std::string* {
+            x.members.push_back(std::move(m));
+            return &x.members.back();
           });
         } else if constexpr (std::is_same_v<T, MapSum>) {
-          return ReadKeyed(r, [&](const std::string& k) {
+          return ReadKeyed(r, [&](std::string&& k) -> const std::string* {
             int64_t v;
-            if (!r->Varsint(&v)) return false;
-            x.sums.emplace_hint(x.sums.end(), k, v);
-            return true;
+            if (!r->Varsint(&v)) return nullptr;
+            return &x.sums.emplace_hint(x.sums.end(), std::move(k), v)->first;
           });
         } else if constexpr (std::is_same_v<T, MapLatest>) {
-          return ReadKeyed(r, [&](const std::string& k) {
+          return ReadKeyed(r, [&](std::string&& k) -> const std::string* {
             TimedValue tv;
-            if (!r->Varsint(&tv.time_ms) || !r->Value(type, &tv.value)) return false;
-            x.entries.emplace_hint(x.entries.end(), k, std::move(tv));
-            return true;
+            if (!r->Varsint(&tv.time_ms) || !r->Value(type, &tv.value)) return nullptr;
+            return &x.entries.emplace_hint(x.entries.end(), std::move(k), std::move(tv))->first;
           });
         } else {
-          return ReadKeyed(r, [&](const std::string& k) {
+          return ReadKeyed(r, [&](std::string&& k) -> const std::string* {
             Scalar v;
-            if (!r->Value(type, &v)) return false;
-            x.entries.emplace_hint(x.entries.end(), k, std::move(v));
-            return true;
+            if (!r->Value(type, &v)) return nullptr;
+            return &x.entries.emplace_hint(x.entries.end(), std::move(k), std::move(v))->first;
           });
         }
       },
@@ -285,8 +282,8 @@ StatusOr<Profile> Decode(std::string_view data) {
     }
     StatusOr<FieldState> state = FieldState::FromRep(kind, op, std::move(*rep));
     if (!state.ok()) return Corrupt(field_at, state.status().message());
-    RETURN_IF_ERROR(profile.MergeField(name, *state));  // cannot fail: names are new
-    prev = std::move(name);
+    prev = name;
+    RETURN_IF_ERROR(profile.AddField(std::move(name), *std::move(state)));  // names are new
   }
   if (!r.done()) return Corrupt(r.offset(), "trailing bytes");
   return profile;

@@ -27,6 +27,18 @@ Status Profile::MergeField(std::string_view name, const FieldState& state) {
   return s.ok() ? s : s.WithContext("field " + std::string(name));
 }
 
+Status Profile::AddField(std::string name, FieldState state) {
+  auto hint = fields_.end();
+  if (!fields_.empty() && !(fields_.rbegin()->first < name)) {
+    hint = fields_.lower_bound(name);
+    if (hint != fields_.end() && hint->first == name) {
+      return FailedPreconditionError("field " + name + " is already present");
+    }
+  }
+  fields_.emplace_hint(hint, std::move(name), std::move(state));
+  return Status::Ok();
+}
+
 Status Profile::Merge(const Profile& other) {
   // Check every field first so that a conflict leaves this profile untouched.
   for (const auto& [name, state] : other.fields_) {

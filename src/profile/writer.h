@@ -16,6 +16,8 @@
 #include <string>
 #include <unordered_map>
 
+#include <boost/unordered/unordered_flat_map.hpp>
+
 #include "common/status.h"
 #include "mapping/evaluator.h"
 #include "profile/store_keys.h"
@@ -100,7 +102,9 @@ class ProfileWriter {
   const std::set<std::string>* tombstones_;
   uint64_t next_pid_ = 1;
   bool next_pid_dirty_ = false;
-  std::unordered_map<std::string, uint64_t> ids_;  // IdentityText → pid (0: known absent)
+  // IdentityText → pid (0: known absent). Open addressing: one lookup per identity of every
+  // event, in a table as large as the generation's identities.
+  boost::unordered_flat_map<std::string, uint64_t> ids_;
   std::vector<std::string> dirty_ids_;  // IdentityText of changed index entries (may repeat)
   std::unordered_map<uint64_t, Entry> profiles_;
   std::vector<uint64_t> dirty_pids_;  // profiles_ entries with dirty set, each once
