@@ -394,7 +394,7 @@ Status ProfileStage::RunGen(Gen* g, uint64_t last_seq, bool* progressed) {
                      g->unflushed >= options_.rebuild_flush_events ||
                      g->writer->cached_profiles() > options_.writer.cache_limit;
   if (!write) return Status::Ok();
-  storage::WriteBatch b;
+  storage::WriteBatch b(serving ? 0 : g->writer->FlushBytesEstimate());
   profile::ProfileWriter::Changes changes;
   g->writer->Flush(&b, serving && audiences_ ? &changes : nullptr);
   if (serving && audiences_) RETURN_IF_ERROR(audiences_->OnProfiles(g->id, changes, &b));

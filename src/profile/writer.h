@@ -75,6 +75,10 @@ class ProfileWriter {
   uint32_t gen() const { return gen_; }
   // Profiles held in memory (changed or not).
   size_t cached_profiles() const { return profiles_.size(); }
+  // A generous estimate of the bytes the next Flush adds to a batch, for reserving it: a
+  // batch grown by doubling copies itself and touches twice the fresh memory, and reserved
+  // memory that is never written costs nothing.
+  size_t FlushBytesEstimate() const { return dirty_pids_.size() * 2048 + dirty_ids_.size() * 96; }
   const WriterCounters& counters() const { return counters_; }
 
  private:
