@@ -418,9 +418,14 @@ Status ProfileStage::Switch() {
   uint32_t old = serving_->id;
   DeleteGen(&b, old);
   std::string job = building_->job;
-  // The old generation's writer may cache every profile: free it on another thread.
+  // The old generation's writer may cache every profile: free it on another thread, with the
+  // new generation's last evaluations.
   if (retired_.valid()) retired_.get();
-  retired_ = std::async(std::launch::async, [old = std::move(serving_)]() mutable { old.reset(); });
+  retired_ = std::async(std::launch::async,
+                        [old = std::move(serving_), spent = std::move(building_->spent)]() mutable {
+                          old.reset();
+                          spent.clear();
+                        });
   serving_ = std::move(building_);
   serving_->writer->set_track_changes(true);  // now serving: audiences follow its changes
   RETURN_IF_ERROR(PersistState(&b));

@@ -128,6 +128,26 @@ bool IsCanonical(Scalar::Type want, const Scalar& s) {
   return c.has_value() && *c == s;
 }
 
+// Whether Canonical(want, s) == s (every member, as FieldState compares them), without
+// building the copy.
+bool CanonicalAsIs(Scalar::Type want, const Scalar& s) {
+  if (s.type != want) return false;
+  switch (want) {
+    case Scalar::Type::kString:
+      return !s.b && s.i == 0 && s.d == 0;
+    case Scalar::Type::kInt:
+      return !s.b && s.d == 0 && s.s.empty();
+    case Scalar::Type::kBool:
+      return s.i == 0 && s.d == 0 && s.s.empty();
+    case Scalar::Type::kNumber:
+      return std::isfinite(s.d) && !(s.d == 0 && std::signbit(s.d)) && !s.b && s.i == 0 &&
+             s.s.empty();
+    case Scalar::Type::kNull:
+      return false;
+  }
+  return false;
+}
+
 StatusOr<Scalar> CanonicalOrError(std::string_view field, Kind kind, const Scalar& s) {
   Scalar::Type want = FieldState::ValueType(kind);
   std::optional<Scalar> c = Canonical(want, s);
@@ -486,17 +506,28 @@ bool FieldState::AddInPlace(const mapping::FieldUpdate& u, const FieldOptions& o
         using T = std::decay_t<decltype(r)>;
         if constexpr (std::is_same_v<T, TimedValue>) {
           if (!single) return false;
-          std::optional<Scalar> c = Canonical(want, v.scalar);
-          if (!c) return false;
-          TimedValue tv{t, *std::move(c)};
-          if (auto cmp = CompareTimed(tv, r); high ? cmp > 0 : cmp < 0) r = std::move(tv);
+          std::optional<Scalar> c;
+          if (!CanonicalAsIs(want, v.scalar)) {  // else compared and copied as it is
+            c = Canonical(want, v.scalar);
+            if (!c) return false;
+          }
+          const Scalar& value = c ? *c : v.scalar;
+          auto cmp = t != r.time_ms ? t <=> r.time_ms : CompareScalar(value, r.value);
+          if (high ? cmp > 0 : cmp < 0) {
+            r.time_ms = t;
+            r.value = value;
+          }
           return true;
         } else if constexpr (std::is_same_v<T, ExtremeValue>) {
           if (!single) return false;
-          std::optional<Scalar> c = Canonical(want, v.scalar);
-          if (!c) return false;
-          if (auto cmp = CompareScalar(*c, r.value); high ? cmp > 0 : cmp < 0) {
-            r.value = *std::move(c);
+          std::optional<Scalar> c;
+          if (!CanonicalAsIs(want, v.scalar)) {
+            c = Canonical(want, v.scalar);
+            if (!c) return false;
+          }
+          const Scalar& value = c ? *c : v.scalar;
+          if (auto cmp = CompareScalar(value, r.value); high ? cmp > 0 : cmp < 0) {
+            r.value = value;
           }
           return true;
         } else if constexpr (std::is_same_v<T, IntSum>) {
