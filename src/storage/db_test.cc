@@ -71,6 +71,13 @@ TEST(DbTest, BatchPartsAppendDeleteAndMultiGet) {
   EXPECT_FALSE(vals[1].has_value());
   EXPECT_EQ(vals[2], std::optional<std::string>("v3"));
   EXPECT_FALSE(vals[3].has_value());
+  // Keys out of order and repeated: the answers still follow the input order.
+  ASSERT_TRUE((*db)->MultiGet(Family::kDedup, {"k3", "k4", "k1", "k3"}, &vals).ok());
+  ASSERT_EQ(vals.size(), 4u);
+  EXPECT_EQ(vals[0], std::optional<std::string>("v3"));
+  EXPECT_FALSE(vals[1].has_value());
+  EXPECT_EQ(vals[2], std::optional<std::string>("abcd"));
+  EXPECT_EQ(vals[3], std::optional<std::string>("v3"));
   EXPECT_EQ(**(*db)->Get(Family::kMeta, "m"), "x");
   EXPECT_FALSE((*db)->Get(Family::kLog, "c")->has_value());
   WriteBatch empty;
