@@ -22,7 +22,9 @@
 //   - idle_timeout_ms: a kept-alive connection may wait this long for its next request;
 //   - write_timeout_ms: each response (each chunk, when streaming) must be written within
 //     this time.
-// While the handler works there is no timeout: the handler owns that time.
+// While the handler works there is no timeout: the handler owns that time. Each I/O thread
+// checks its connections' deadlines every tick (a tenth of the shortest timeout, between 5 and
+// 250 ms), so a timeout fires up to one tick late.
 //
 // Errors the transport produces itself (400 malformed HTTP, 413 body too large, 431 header too
 // large, 503 too many connections, 500 handler threw or dropped the request) are answered with
