@@ -196,25 +196,28 @@ void ProfileWriter::Flush(storage::WriteBatch* b, Changes* changes) {
   std::sort(dirty.begin(), dirty.end());
   std::vector<Entry*> entries(dirty.size());
   for (size_t i = 0; i < dirty.size(); ++i) entries[i] = &profiles_.at(dirty[i]);
-  // Encoding is most of a large Flush (a rebuild writes every profile at once): a second
-  // thread encodes half. Both only read the entries.
-  std::vector<std::string> values(dirty.size()), orders(dirty.size());
-  auto encode = [&](size_t from, size_t to) {
-    for (size_t i = from; i < to; ++i) {
-      if (entries[i]->deleted) continue;
-      values[i] = EncodeRecord(entries[i]->record);
-      orders[i] = entries[i]->record.OrderText();
-    }
-  };
-  constexpr size_t kParallelFrom = 4096;
-  if (dirty.size() >= kParallelFrom) {
+  // Encoding is most of a large Flush (a rebuild writes every profile at once): there a
+  // second thread encodes half of the records first. Smaller ones encode as they go, which
+  // reuses one buffer's memory instead of holding every encoding at once.
+  constexpr size_t kParallelFrom = 16384;  // below, a second thread costs more than it saves
+  const bool parallel = dirty.size() >= kParallelFrom;
+  std::vector<std::string> values, orders;
+  if (parallel) {
+    values.resize(dirty.size());
+    orders.resize(dirty.size());
+    auto encode = [&](size_t from, size_t to) {  // only reads the entries
+      for (size_t i = from; i < to; ++i) {
+        if (entries[i]->deleted) continue;
+        values[i] = EncodeRecord(entries[i]->record);
+        orders[i] = entries[i]->record.OrderText();
+      }
+    };
     const size_t half = dirty.size() / 2;
     auto other = std::async(std::launch::async, encode, half, dirty.size());
     encode(0, half);
     other.get();
-  } else {
-    encode(0, dirty.size());
   }
+  std::string order_scratch, value_scratch;
   // Deletes first, then puts: a merged profile's old order key can be its target's new one,
   // and in a WriteBatch the later operation on a key wins.
   for (size_t i = 0; i < dirty.size(); ++i) {
@@ -222,7 +225,8 @@ void ProfileWriter::Flush(storage::WriteBatch* b, Changes* changes) {
     if (e.deleted) {
       b->Delete(storage::Family::kProfile, ProfileKey(gen_, dirty[i]));
       if (!e.stored_order.empty()) b->Delete(storage::Family::kProfile, OrderKey(gen_, e.stored_order));
-    } else if (!e.stored_order.empty() && orders[i] != e.stored_order) {
+    } else if (!e.stored_order.empty() &&
+               (parallel ? orders[i] : (order_scratch = e.record.OrderText())) != e.stored_order) {
       b->Delete(storage::Family::kProfile, OrderKey(gen_, e.stored_order));
     }
   }
@@ -244,10 +248,12 @@ void ProfileWriter::Flush(storage::WriteBatch* b, Changes* changes) {
         e.stored.reset();
         e.stored_is_record = true;
       }
-      b->Put(storage::Family::kProfile, ProfileKey(gen_, pid), values[i]);
-      if (orders[i] != e.stored_order) {
-        b->Put(storage::Family::kProfile, OrderKey(gen_, orders[i]), EncodePid(pid));
-        e.stored_order = std::move(orders[i]);
+      b->Put(storage::Family::kProfile, ProfileKey(gen_, pid),
+             parallel ? values[i] : (value_scratch = EncodeRecord(e.record)));
+      std::string& order = parallel ? orders[i] : (order_scratch = e.record.OrderText());
+      if (order != e.stored_order) {
+        b->Put(storage::Family::kProfile, OrderKey(gen_, order), EncodePid(pid));
+        e.stored_order = std::move(order);
       }
     }
     e.dirty = false;
