@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "common/testing/golden_file.h"
 #include "customerio/processor.h"
 
 namespace cohort::customerio {
@@ -39,16 +40,7 @@ struct GoldenSet {
   std::vector<std::string> format_errors;  // problems in the .test files themselves
 };
 
-std::vector<std::string> ReadLines(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::vector<std::string> lines;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    lines.push_back(line);
-  }
-  return lines;
-}
+using golden::ReadLines;
 
 void ParseFile(const fs::path& path, GoldenSet* set) {
   const std::string file = path.filename().string();
@@ -105,14 +97,9 @@ void ParseFile(const fs::path& path, GoldenSet* set) {
 const GoldenSet& AllGolden() {
   static const GoldenSet* set = [] {
     auto* s = new GoldenSet;
-    std::vector<fs::path> files;
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(kGoldenDir, ec)) {
-      if (entry.path().extension() == ".test") files.push_back(entry.path());
-    }
-    if (ec) s->format_errors.push_back("cannot list " + kGoldenDir.string() + ": " + ec.message());
-    std::sort(files.begin(), files.end());
-    for (const auto& f : files) ParseFile(f, s);
+    const std::vector<std::string> files = golden::ListFiles(kGoldenDir, ".test");
+    if (files.empty()) s->format_errors.push_back("no .test files in " + kGoldenDir.string());
+    for (const auto& f : files) ParseFile(kGoldenDir / f, s);
     std::map<std::string, std::string> seen;  // name → file
     std::map<std::string, int> test_names;    // → times used
     for (auto& c : s->cases) {

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "common/testing/golden_file.h"
 #include "common/time_format.h"
 #include "segment/segment.h"
 
@@ -36,62 +37,10 @@ using mapping::Scalar;
 
 std::string GoldenDir() { return std::string(COHORT_SOURCE_DIR) + "/tests/golden/segment"; }
 
-struct Record {
-  int line = 0;  // 1-based line of the header
-  std::string header;
-  std::vector<std::string> body;
-  bool has_expected = false;
-  size_t expected_begin = 0, expected_end = 0;  // 0-based line range in the file
-  std::vector<std::string> expected;
-};
-
-std::vector<std::string> ReadLines(const fs::path& path) {
-  std::ifstream in(path);
-  std::vector<std::string> lines;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    lines.push_back(line);
-  }
-  return lines;
-}
-
-std::vector<Record> ParseRecords(const std::vector<std::string>& lines) {
-  std::vector<Record> records;
-  size_t i = 0;
-  while (i < lines.size()) {
-    const std::string& l = lines[i];
-    if (l.empty() || l[0] == '#') {
-      ++i;
-      continue;
-    }
-    Record r;
-    r.line = static_cast<int>(i + 1);
-    r.header = l;
-    ++i;
-    while (i < lines.size() && !lines[i].empty() && lines[i] != "----") {
-      r.body.push_back(lines[i++]);
-    }
-    if (i < lines.size() && lines[i] == "----") {
-      r.has_expected = true;
-      ++i;
-      r.expected_begin = i;
-      while (i < lines.size() && !lines[i].empty()) r.expected.push_back(lines[i++]);
-      r.expected_end = i;
-    }
-    records.push_back(std::move(r));
-  }
-  return records;
-}
-
-std::string Join(const std::vector<std::string>& lines, const char* sep = "\n") {
-  std::string out;
-  for (size_t i = 0; i < lines.size(); ++i) {
-    if (i) out += sep;
-    out += lines[i];
-  }
-  return out;
-}
+using golden::Join;
+using golden::ParseRecords;
+using golden::ReadLines;
+using golden::Record;
 
 std::optional<int64_t> InstantOf(const simdjson::dom::element& e) {
   if (e.is_int64()) return int64_t(e.get_int64());
@@ -329,12 +278,8 @@ bool IsCase(const std::string& header) {
 }
 
 TEST_P(GoldenTest, Matches) {
-  const fs::path path = fs::path(GoldenDir()) / GetParam();
-  std::vector<std::string> lines = ReadLines(path);
-  ASSERT_FALSE(lines.empty()) << path;
-  std::vector<Record> records = ParseRecords(lines);
-  const bool update = std::getenv("COHORT_GOLDEN_UPDATE") != nullptr;
-  std::vector<std::pair<Record*, std::vector<std::string>>> rewrites;
+  golden::FileRun run(fs::path(GoldenDir()) / GetParam());
+  ASSERT_FALSE(run.empty()) << GetParam();
 
   World world;
   world.schema.segment_text = [&world](std::string_view slug) -> std::optional<std::string> {
@@ -342,69 +287,25 @@ TEST_P(GoldenTest, Matches) {
     if (it == world.segments.end()) return std::nullopt;
     return it->second;
   };
-  int cases = 0;
-  for (Record& r : records) {
-    const std::string where = GetParam() + ":" + std::to_string(r.line);
+  for (Record& r : run.records()) {
+    const std::string where = run.Where(r);
     if (!IsCase(r.header)) {
       if (!Setup(r, &world, where, 0)) return;
       continue;
     }
     std::vector<std::string> actual = RunCase(r, world, where);
     if (actual.empty()) continue;
-    ++cases;
-    if (update) {
-      rewrites.emplace_back(&r, actual);
-      continue;
-    }
-    if (!r.has_expected) {
-      ADD_FAILURE() << where << ": missing ---- and expectation";
-      continue;
-    }
-    EXPECT_EQ(Join(r.expected), Join(actual)) << where << ": " << r.header << "\n"
-                                              << Join(r.body) << "\n---- expected\n"
-                                              << Join(r.expected) << "\n---- actual\n"
-                                              << Join(actual);
+    run.Check(r, std::move(actual));
   }
-  EXPECT_GT(cases, 0) << path;
-  RecordProperty("cases", cases);
-
-  if (update) {
-    // Rebuild the file with each case's expected block replaced.
-    std::vector<std::string> out;
-    size_t next = 0;
-    for (auto& [rec, actual] : rewrites) {
-      size_t body_end = rec->line + rec->body.size();  // 0-based index after the body
-      size_t begin = rec->has_expected ? rec->expected_begin : body_end;
-      size_t end = rec->has_expected ? rec->expected_end : body_end;
-      while (next < begin) out.push_back(lines[next++]);
-      if (!rec->has_expected) out.push_back("----");
-      for (const std::string& a : actual) out.push_back(a);
-      next = end;
-    }
-    while (next < lines.size()) out.push_back(lines[next++]);
-    std::ofstream o(path);
-    o << Join(out) << "\n";
-  }
-}
-
-std::vector<std::string> GoldenFiles() {
-  std::vector<std::string> files;
-  for (const auto& e : fs::directory_iterator(GoldenDir())) {
-    if (e.path().extension() == ".test") files.push_back(e.path().filename().string());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
+  run.Finish();
 }
 
 std::string TestName(const ::testing::TestParamInfo<std::string>& info) {
-  std::string name = info.param.substr(0, info.param.size() - 5);
-  for (char& c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  }
-  return name;
+  return golden::ParamName(info.param);
 }
 
-INSTANTIATE_TEST_SUITE_P(Segment, GoldenTest, ::testing::ValuesIn(GoldenFiles()), TestName);
+INSTANTIATE_TEST_SUITE_P(Segment, GoldenTest,
+                         ::testing::ValuesIn(golden::ListFiles(GoldenDir(), ".test")), TestName);
 
 }  // namespace
 }  // namespace cohort::segment
