@@ -8,17 +8,21 @@
 //   (b)  rebuild: pipeline::ProfileStage, the server's own code with the server's audience
 //                 engine, building a new profile generation from seq 1 with the default
 //                 Customer.io query (Install the first time, Rebuild after): per 5000-event
-//                 chunk ReadLog, EvaluateJson per event, ProfileWriter::Apply, Flush, one
-//                 WriteBatch with the checkpoint; then the switch to the new generation;
+//                 chunk ReadLog and EvaluateJson per event (on the stage's second thread, a
+//                 chunk ahead), ProfileWriter::Apply; Flush and one WriteBatch with the
+//                 checkpoint every rebuild_flush_events events and at the head of the log;
+//                 then the switch to the new generation;
 //   (c)  what-if: the same stage with --what-if-chunk events per chunk (default 50,000), to
 //                 show what the chunk size costs;
 // Reps alternate (a), (a'), (b), (c); each reported time is the median over reps, wall and
 // process CPU time (CPU time includes RocksDB's background threads and excludes waiting for a
-// core on a shared machine). The headline ratios are rebuild/parse and rebuild/scan.
+// core on a shared machine); for (b) and (c) also the CPU time of the pipeline thread alone,
+// the critical path when a second core is free. The headline ratios are rebuild/parse and rebuild/scan.
 //
 // Then, untimed by the ratios:
-//   - an instrumented pass: the stage's steps written out with ProfileWriter into a separate
-//     generation, each step timed (read, parse, evaluate, apply, flush, write);
+//   - an instrumented pass: the steps of the per-chunk flow (the live one; rebuilds before
+//     f9a162e) written out with ProfileWriter into a separate generation, each step timed
+//     (read, parse, evaluate, apply, flush, write);
 //   - live-sized rounds on that warm writer (every profile cached): 400 rounds of 50 events,
 //     each evaluate + apply + Flush (with the change report the serving generation makes) +
 //     audience engine + write, as one pipeline round at 5,000 events/s; p50/p99 per round.
