@@ -37,6 +37,13 @@ ExprFn CompileExpr(const BoundExpr& e) {
     };
   }
   return [fn, args = std::move(args)](const EvalContext& ctx) {
+    // Most calls have few arguments: keep them on the stack (one call per node per event).
+    constexpr size_t kInline = 4;
+    if (args.size() <= kInline) {
+      Datum values[kInline];
+      for (size_t i = 0; i < args.size(); ++i) values[i] = args[i](ctx);
+      return fn->impl(std::span<Datum>(values, args.size()), ctx);
+    }
     std::vector<Datum> values;
     values.reserve(args.size());
     for (const ExprFn& a : args) values.push_back(a(ctx));
