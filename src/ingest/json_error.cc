@@ -59,57 +59,43 @@ class Scanner {
       default: return Number();
     }
   }
-  bool Object(size_t depth) {
-    if (depth > max_depth_) return Fail("nested too deeply");
-    ++p_;
-    Ws();
-    if (p_ < t_.size() && t_[p_] == '}') {
+  bool Eat(char c) {
+    if (p_ < t_.size() && t_[p_] == c) {
       ++p_;
       return true;
     }
+    return false;
+  }
+  // An object or array whose opening bracket is at p_: members parsed by `member`, separated
+  // by ',' and ended by `close`.
+  template <typename Member>
+  bool Container(size_t depth, char close, const char* bad_separator, Member member) {
+    if (depth > max_depth_) return Fail("nested too deeply");
+    ++p_;
+    Ws();
+    if (Eat(close)) return true;
     for (;;) {
       Ws();
+      if (!member()) return false;
+      Ws();
+      if (Eat(',')) continue;
+      if (Eat(close)) return true;
+      return Fail(bad_separator);
+    }
+  }
+  bool Object(size_t depth) {
+    return Container(depth, '}', "expected ',' or '}' after an object member", [&] {
       if (p_ >= t_.size() || t_[p_] != '"') return Fail("expected a string key");
       if (!String()) return false;
       Ws();
-      if (p_ >= t_.size() || t_[p_] != ':') return Fail("expected ':' after an object key");
-      ++p_;
+      if (!Eat(':')) return Fail("expected ':' after an object key");
       Ws();
-      if (!Value(depth)) return false;
-      Ws();
-      if (p_ < t_.size() && t_[p_] == ',') {
-        ++p_;
-        continue;
-      }
-      if (p_ < t_.size() && t_[p_] == '}') {
-        ++p_;
-        return true;
-      }
-      return Fail("expected ',' or '}' after an object member");
-    }
+      return Value(depth);
+    });
   }
   bool Array(size_t depth) {
-    if (depth > max_depth_) return Fail("nested too deeply");
-    ++p_;
-    Ws();
-    if (p_ < t_.size() && t_[p_] == ']') {
-      ++p_;
-      return true;
-    }
-    for (;;) {
-      Ws();
-      if (!Value(depth)) return false;
-      Ws();
-      if (p_ < t_.size() && t_[p_] == ',') {
-        ++p_;
-        continue;
-      }
-      if (p_ < t_.size() && t_[p_] == ']') {
-        ++p_;
-        return true;
-      }
-      return Fail("expected ',' or ']' after an array element");
-    }
+    return Container(depth, ']', "expected ',' or ']' after an array element",
+                     [&] { return Value(depth); });
   }
   bool String() {
     ++p_;  // opening quote
