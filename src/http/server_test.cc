@@ -592,7 +592,7 @@ TEST(ServerTest, WriteTimeoutClosesAClientThatStopsReading) {
   auto [status, after_ms] = f.get();
   EXPECT_EQ(status, 200);
   EXPECT_GE(after_ms, 200);   // not before the timeout
-  EXPECT_LT(after_ms, 2000);  // and not much after it
+  EXPECT_LT(after_ms, 4000);  // and not much after it (generous: CI machines are busy)
 }
 
 TEST(ServerTest, AnswersExpectContinueBeforeReadingBody) {
