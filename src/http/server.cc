@@ -776,7 +776,10 @@ class Server::Impl {
       std::lock_guard lock(core_.mu);
       core_.sessions.emplace(session.get(), std::make_pair(session, session->executor()));
     }
-    net::dispatch(session->executor(), [session] { session->Start(); });
+    // The only reference moves into the handler, so the session is released on its own
+    // thread (its destructor updates that thread's session set), never on this one.
+    const Executor executor = session->executor();
+    net::dispatch(executor, [s = std::move(session)] { s->Start(); });
     Accept();
   }
 
