@@ -33,11 +33,6 @@ using boost::json::array;
 using boost::json::object;
 using boost::json::value;
 
-constexpr int64_t kMinuteMs = 60'000;
-constexpr int64_t kHourMs = 60 * kMinuteMs;
-constexpr int64_t kDayMs = 24 * kHourMs;
-// 2024-06-01T00:00:00Z: the fixed "now" every test starts at.
-constexpr int64_t kStartMs = 1'717'200'000'000;
 
 const char kRecentOpeners[] = R"(FILTER cio_last_open_ts > "now-7d" ALIAS recent_openers)";
 
@@ -55,22 +50,7 @@ class AudienceTimeTest : public ::testing::Test {
   InProcessCohort& cohort() { return *cohort_; }
 
   // Runs Import Webhook Events and waits for it (and its rebuild) to complete.
-  void InstallDefaultQuery() {
-    Reply started = cohort().Request("POST", "/api/workflow", kWorkflowBody);
-    ASSERT_EQ(started.status, 200) << started.Describe();
-    const std::string id = Str(started.Data(), "id");
-    ASSERT_FALSE(id.empty()) << started.Describe();
-    std::string status;
-    ASSERT_TRUE(Eventually(
-        [&] {
-          Reply r = cohort().Request("GET", "/api/workflow/" + id);
-          status = Str(r.Data(), "status");
-          return r.status == 200 && !status.empty() && status != "running";
-        },
-        30s))
-        << "workflow still running";
-    ASSERT_EQ(status, "completed");
-  }
+  void InstallDefaultQuery() { ASSERT_TRUE(cohort().RunImportWebhookEvents()); }
 
   // Saves a filter (text with ALIAS); returns the saved audience.
   object SaveAudience(const std::string& text) {
@@ -79,20 +59,10 @@ class AudienceTimeTest : public ::testing::Test {
     return r.Data().is_object() ? r.Data().as_object() : object{};
   }
 
-  // Posts one Customer.io event (current format) for a person known by customer id and email.
+  // Posts one Customer.io email event for a person known by customer id and email.
   void PostEvent(const std::string& event_id, const std::string& metric,
                  const std::string& customer, int64_t at_ms) {
-    const std::string email = customer + "@example.com";
-    object e{{"event_id", event_id},
-             {"object_type", "email"},
-             {"metric", metric},
-             {"timestamp", at_ms / 1000},
-             {"data", object{{"customer_id", customer},
-                             {"recipient", email},
-                             {"identifiers", object{{"id", customer}, {"email", email}}},
-                             {"subject", "Weekly digest"}}}};
-    Reply r = cohort().Request("POST", "/collect/json/customerio?key=" + std::string(kAdminToken),
-                               boost::json::serialize(e));
+    Reply r = cohort().PostEmailEvent(event_id, metric, customer, at_ms, "Weekly digest");
     ASSERT_EQ(r.status, 200) << r.Describe();
   }
   void PostOpen(const std::string& customer, int64_t at_ms) {

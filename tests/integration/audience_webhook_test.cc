@@ -36,10 +36,6 @@ using boost::json::array;
 using boost::json::object;
 using boost::json::value;
 
-constexpr int64_t kMinuteMs = 60'000;
-constexpr int64_t kHourMs = 60 * kMinuteMs;
-constexpr int64_t kDayMs = 24 * kHourMs;
-constexpr int64_t kStartMs = 1'717'200'000'000;  // 2024-06-01T00:00:00Z
 constexpr char kSlug[] = "recent_openers";
 constexpr char kSecret[] = "whsec-audience-test-0123456789";
 
@@ -186,34 +182,11 @@ class AudienceWebhookTest : public ::testing::Test {
 
   InProcessCohort& cohort() { return *cohort_; }
 
-  void InstallDefaultQuery() {
-    Reply started = cohort().Request("POST", "/api/workflow", kWorkflowBody);
-    ASSERT_EQ(started.status, 200) << started.Describe();
-    const std::string id = Str(started.Data(), "id");
-    std::string status;
-    ASSERT_TRUE(Eventually(
-        [&] {
-          Reply r = cohort().Request("GET", "/api/workflow/" + id);
-          status = Str(r.Data(), "status");
-          return r.status == 200 && !status.empty() && status != "running";
-        },
-        30s))
-        << "workflow still running";
-    ASSERT_EQ(status, "completed");
-  }
+  void InstallDefaultQuery() { ASSERT_TRUE(cohort().RunImportWebhookEvents()); }
 
   // Posts a Customer.io email open of `customer` at `at_ms`.
   void PostOpen(const std::string& customer, int64_t at_ms) {
-    const std::string email = customer + "@example.com";
-    object e{{"event_id", "open-" + std::to_string(++events_)},
-             {"object_type", "email"},
-             {"metric", "opened"},
-             {"timestamp", at_ms / 1000},
-             {"data", object{{"customer_id", customer},
-                             {"recipient", email},
-                             {"identifiers", object{{"id", customer}, {"email", email}}}}}};
-    Reply r = cohort().Request("POST", "/collect/json/customerio?key=" + std::string(kAdminToken),
-                               boost::json::serialize(e));
+    Reply r = cohort().PostEmailEvent("open-" + std::to_string(++events_), "opened", customer, at_ms);
     ASSERT_EQ(r.status, 200) << r.Describe();
   }
 

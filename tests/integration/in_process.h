@@ -3,7 +3,10 @@
 #pragma once
 
 #include <boost/json.hpp>
+#include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -15,6 +18,13 @@
 #include "server/server.h"
 
 namespace cohort::integration {
+
+// Times for tests that move an injected clock.
+inline constexpr int64_t kMinuteMs = 60'000;
+inline constexpr int64_t kHourMs = 60 * kMinuteMs;
+inline constexpr int64_t kDayMs = 24 * kHourMs;
+// 2024-06-01T00:00:00Z: the fixed "now" such tests start at.
+inline constexpr int64_t kStartMs = 1'717'200'000'000;
 
 // Starts the Customer.io workflow with its box ticked.
 inline constexpr char kWorkflowBody[] =
@@ -63,6 +73,46 @@ class InProcessCohort {
     call.body = std::move(body);
     call.token = kAdminToken;
     return Send(base_url_, call);
+  }
+
+  // Runs the Import Webhook Events workflow (which installs the default query) and waits up
+  // to 30 s for it, and its rebuild, to complete.
+  ::testing::AssertionResult RunImportWebhookEvents() const {
+    Reply started = Request("POST", "/api/workflow", kWorkflowBody);
+    const std::string id = Str(started.Data(), "id");
+    if (started.status != 200 || id.empty()) {
+      return ::testing::AssertionFailure() << "workflow not started: " << started.Describe();
+    }
+    std::string status;
+    const bool ended = Eventually(
+        [&] {
+          Reply r = Request("GET", "/api/workflow/" + id);
+          status = Str(r.Data(), "status");
+          return r.status == 200 && !status.empty() && status != "running";
+        },
+        std::chrono::seconds(30));
+    if (!ended) return ::testing::AssertionFailure() << "workflow still running after 30 s";
+    if (status != "completed") return ::testing::AssertionFailure() << "workflow " << status;
+    return ::testing::AssertionSuccess();
+  }
+
+  // Posts one Customer.io email event (current format) for a person known by customer id and
+  // the email <customer>@example.com, at `at_ms` (whole seconds are kept).
+  Reply PostEmailEvent(const std::string& event_id, const std::string& metric,
+                       const std::string& customer, int64_t at_ms,
+                       const std::string& subject = "") const {
+    const std::string email = customer + "@example.com";
+    boost::json::object data{{"customer_id", customer},
+                             {"recipient", email},
+                             {"identifiers", boost::json::object{{"id", customer}, {"email", email}}}};
+    if (!subject.empty()) data["subject"] = subject;
+    boost::json::object e{{"event_id", event_id},
+                          {"object_type", "email"},
+                          {"metric", metric},
+                          {"timestamp", at_ms / 1000},
+                          {"data", std::move(data)}};
+    return Request("POST", "/collect/json/customerio?key=" + std::string(kAdminToken),
+                   boost::json::serialize(e));
   }
 
  private:
