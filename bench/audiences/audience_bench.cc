@@ -57,6 +57,7 @@
 #include <thread>
 #include <vector>
 
+#include "../common/flags.h"
 #include "audience/engine.h"
 #include "common/clock.h"
 #include "corpus.h"
@@ -994,18 +995,12 @@ int Run(const Options& o) {
   return verified ? 0 : 1;
 }
 
-bool ParseFlag(const char* arg, const char* name, std::string* out) {
-  size_t n = std::strlen(name);
-  if (std::strncmp(arg, name, n) != 0 || arg[n] != '=') return false;
-  *out = arg + n + 1;
-  return true;
-}
-
 }  // namespace
 }  // namespace cohort::bench::aud
 
 int main(int argc, char** argv) {
   using namespace cohort::bench::aud;
+  using cohort::bench::ParseFlag;
   Options o;
   o.sql_dir = std::filesystem::path(__FILE__).parent_path().string();
   for (int i = 1; i < argc; ++i) {

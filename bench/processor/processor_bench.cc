@@ -28,6 +28,7 @@
 #include <string_view>
 #include <vector>
 
+#include "../common/flags.h"
 #include "corpus.h"
 #include "customerio/processor.h"
 #include "reference.h"
@@ -41,14 +42,6 @@ struct Options {
   CorpusOptions corpus;
   int reps = 5;
 };
-
-bool ParseFlag(const char* arg, const char* name, uint64_t* out) {
-  size_t n = std::strlen(name);
-  if (std::strncmp(arg, name, n) != 0 || arg[n] != '=') return false;
-  char* end = nullptr;
-  *out = std::strtoull(arg + n + 1, &end, 10);
-  return end && *end == '\0' && end != arg + n + 1;
-}
 
 bool ParseOptions(int argc, char** argv, Options* o) {
   for (int i = 1; i < argc; ++i) {

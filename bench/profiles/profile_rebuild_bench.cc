@@ -56,6 +56,7 @@
 #include <string>
 #include <vector>
 
+#include "../common/flags.h"
 #include "audience/engine.h"
 #include "cio_corpus.h"
 #include "common/clock.h"
@@ -87,14 +88,6 @@ struct Options {
   size_t what_if_chunk = 50000;  // 0: skip the what-if rebuilds
   std::string dir;
 };
-
-bool ParseFlag(const char* arg, const char* name, uint64_t* out) {
-  size_t n = std::strlen(name);
-  if (std::strncmp(arg, name, n) != 0 || arg[n] != '=') return false;
-  char* end = nullptr;
-  *out = std::strtoull(arg + n + 1, &end, 10);
-  return end && *end == '\0' && end != arg + n + 1;
-}
 
 bool ParseOptions(int argc, char** argv, Options* o) {
   for (int i = 1; i < argc; ++i) {
