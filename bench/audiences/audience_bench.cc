@@ -1005,14 +1005,15 @@ int main(int argc, char** argv) {
   o.sql_dir = std::filesystem::path(__FILE__).parent_path().string();
   for (int i = 1; i < argc; ++i) {
     std::string v;
-    if (ParseFlag(argv[i], "--people", &v)) {
-      o.people = static_cast<uint32_t>(std::stoul(v));
-    } else if (ParseFlag(argv[i], "--rounds", &v)) {
-      o.rounds = std::stoi(v);
-    } else if (ParseFlag(argv[i], "--samples", &v)) {
-      o.samples = std::stoi(v);
-    } else if (ParseFlag(argv[i], "--seed", &v)) {
-      o.seed = std::stoull(v);
+    uint64_t n = 0;
+    if (ParseFlag(argv[i], "--people", &n) && n < (1u << 31)) {
+      o.people = static_cast<uint32_t>(n);
+    } else if (ParseFlag(argv[i], "--rounds", &n) && n < 1000) {
+      o.rounds = static_cast<int>(n);
+    } else if (ParseFlag(argv[i], "--samples", &n) && n < 1'000'000) {
+      o.samples = static_cast<int>(n);
+    } else if (ParseFlag(argv[i], "--seed", &n)) {
+      o.seed = n;
     } else if (ParseFlag(argv[i], "--pg", &v)) {
       o.pg = v;
     } else if (ParseFlag(argv[i], "--sql-dir", &v)) {
