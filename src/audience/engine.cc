@@ -250,9 +250,15 @@ void AudienceEngine::PersistDirty(storage::WriteBatch* b) {
   dirty_.clear();
 }
 
-Status AudienceEngine::BuildIndex(uint32_t gen) {
+Status AudienceEngine::BuildIndex(uint32_t gen, const ProfileSource& source) {
   std::lock_guard l(mu_);
   index_.Clear();
+  if (source && source([&](uint64_t pid, const profile::Profile& p) {
+        index_.Add(static_cast<uint32_t>(pid), p);
+      })) {
+    return Status::Ok();
+  }
+  index_.Clear();  // a source that declined may not have called fn; be sure
   profile::ProfileReader reader(db_, gen);
   return reader.ForEachById([&](const profile::ProfileRecord& r) {
     index_.Add(static_cast<uint32_t>(r.id), r.profile);
@@ -405,14 +411,15 @@ Status AudienceEngine::Recompute(Audience* a, uint32_t gen, storage::WriteBatch*
   return Status::Ok();
 }
 
-Status AudienceEngine::OnGeneration(uint32_t gen, storage::WriteBatch* b) {
+Status AudienceEngine::OnGeneration(uint32_t gen, storage::WriteBatch* b,
+                                    const ProfileSource& source) {
   {
     std::lock_guard l(mu_);
     b->DeleteRange(storage::Family::kTimers, std::string(), std::string(21, '\xff'));
     timers_.clear();
     timer_of_.clear();
   }
-  RETURN_IF_ERROR(BuildIndex(gen));
+  RETURN_IF_ERROR(BuildIndex(gen, source));
   std::lock_guard l(mu_);
   // Profile ids belong to a generation: memberships are recomputed for the new one. A rebuild
   // re-identifies profiles, so this is not logged as enters and exits.

@@ -74,11 +74,19 @@ class AudienceEngine {
   // Re-evaluates profiles whose timers are due at clock->NowMs(); writes into `batch`.
   // *any is set when something was due.
   Status RunTimers(uint32_t gen, storage::WriteBatch* batch, bool* any);
+  // Every profile of a generation from memory, in ascending pid order: calls fn for each and
+  // returns true, or returns false when it cannot (then the store is read instead). See
+  // profile::ProfileWriter::ForEachProfileInMemory.
+  using ProfileSource = std::function<bool(
+      const std::function<void(uint64_t pid, const profile::Profile& profile)>& fn)>;
   // After a generation switch: recompute every audience over `gen`, diffing by profile
-  // identity so that unchanged people do not enter/exit. Writes into `batch`.
-  Status OnGeneration(uint32_t gen, storage::WriteBatch* batch);
-  // (Re)builds the in-memory field index from every profile of `gen` (at start).
-  Status BuildIndex(uint32_t gen);
+  // identity so that unchanged people do not enter/exit. Writes into `batch`. `source`, when
+  // given, supplies the profiles without reading the store (the new generation's writer).
+  Status OnGeneration(uint32_t gen, storage::WriteBatch* batch,
+                      const ProfileSource& source = nullptr);
+  // (Re)builds the in-memory field index from every profile of `gen` (at start; from
+  // `source` when it can).
+  Status BuildIndex(uint32_t gen, const ProfileSource& source = nullptr);
   // The profile generation memberships were computed for (0 if never).
   uint32_t stored_gen() const { return stored_gen_; }
   // Runs queued saves/deletes (from the API) against `gen`.

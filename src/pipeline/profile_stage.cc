@@ -431,7 +431,11 @@ Status ProfileStage::Switch() {
   RETURN_IF_ERROR(PersistState(&b));
   if (audiences_) {
     UpdateAudienceSchema();
-    RETURN_IF_ERROR(audiences_->OnGeneration(serving_->id, &b));
+    // The new generation's profiles are in its writer's memory after a rebuild: the index is
+    // built from there instead of reading every profile back from the store.
+    const profile::ProfileWriter* writer = serving_->writer.get();
+    RETURN_IF_ERROR(audiences_->OnGeneration(
+        serving_->id, &b, [writer](const auto& fn) { return writer->ForEachProfileInMemory(fn); }));
   }
   Status w = db_->Write(&b, /*sync=*/true);
   if (!w.ok()) {

@@ -52,6 +52,22 @@ void ProfileWriter::set_track_changes(bool on) {
   Reset();
 }
 
+bool ProfileWriter::ForEachProfileInMemory(
+    const std::function<void(uint64_t pid, const Profile& profile)>& fn) const {
+  if (!cache_complete_ || !dirty_pids_.empty() || !audit_.empty() || next_pid_dirty_) {
+    return false;
+  }
+  std::vector<const Entry*> entries;
+  entries.reserve(profiles_.size());
+  for (const auto& [pid, e] : profiles_) {
+    if (!e.deleted) entries.push_back(&e);
+  }
+  std::sort(entries.begin(), entries.end(),
+            [](const Entry* a, const Entry* b) { return a->record.id < b->record.id; });
+  for (const Entry* e : entries) fn(e->record.id, e->record.profile);
+  return true;
+}
+
 void ProfileWriter::Reset() {
   cache_complete_ = false;
   ids_.clear();

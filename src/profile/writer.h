@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -75,6 +76,12 @@ class ProfileWriter {
   uint32_t gen() const { return gen_; }
   // Profiles held in memory (changed or not).
   size_t cached_profiles() const { return profiles_.size(); }
+  // When the cache holds every profile of the generation exactly as stored (a generation built
+  // from empty and never evicted, with nothing pending, e.g. right after a rebuild's last
+  // Flush was committed): calls fn(pid, profile) for each, in ascending pid order, and returns
+  // true. Otherwise returns false without calling fn (read the store instead).
+  bool ForEachProfileInMemory(
+      const std::function<void(uint64_t pid, const Profile& profile)>& fn) const;
   // A generous estimate of the bytes the next Flush adds to a batch, for reserving it: a
   // batch grown by doubling copies itself and touches twice the fresh memory, and reserved
   // memory that is never written costs nothing.

@@ -94,5 +94,54 @@ TEST(ProfileWriterTest, StoredEqualsReferenceInAnyOrder) {
   }
 }
 
+// A generation built from empty and committed can hand out its profiles from memory: the same
+// (pid, profile) pairs, in the same order, as reading the store; with anything pending, or
+// after the cache was dropped, it declines.
+TEST(ProfileWriterTest, ProfilesFromMemoryEqualTheStore) {
+  std::mt19937_64 rng(9);
+  std::random_device rd;
+  std::string dir =
+      (std::filesystem::temp_directory_path() / ("cohort-pwm-" + std::to_string(rd()))).string();
+  auto db = storage::Db::Open({.path = dir});
+  ASSERT_TRUE(db.ok());
+  ProfileWriter w(db->get(), 3, {}, nullptr);
+  ASSERT_TRUE(w.Init().ok());
+  auto from_memory = [&](std::string* out) {
+    out->clear();
+    return w.ForEachProfileInMemory([&](uint64_t pid, const Profile& p) {
+      *out += std::to_string(pid) + "|" + Encode(p) + "\n";
+    });
+  };
+  std::string memory;
+  for (int i = 0; i < 300; ++i) {
+    ASSERT_TRUE(w.Apply(RandomEvent(rng)).ok());
+    if (i % 100 == 99) {
+      EXPECT_FALSE(from_memory(&memory)) << "changes are pending";
+      EXPECT_TRUE(memory.empty());
+      storage::WriteBatch b;
+      w.Flush(&b);
+      ASSERT_TRUE((*db)->Write(&b, false).ok());
+    }
+  }
+  ASSERT_GT(w.counters().merges, 0u);  // merged-away profiles must not be listed
+  ASSERT_TRUE(from_memory(&memory));
+  std::string stored;
+  {
+    ProfileReader reader(db->get(), 3);  // holds a snapshot: released before the database
+    ASSERT_TRUE(reader
+                    .ForEachById([&](const ProfileRecord& r) {
+                      stored += std::to_string(r.id) + "|" + Encode(r.profile) + "\n";
+                      return true;
+                    })
+                    .ok());
+  }
+  EXPECT_FALSE(stored.empty());
+  EXPECT_EQ(memory, stored);
+  w.Reset();
+  EXPECT_FALSE(from_memory(&memory)) << "the cache no longer holds the generation";
+  db->reset();
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace cohort::profile
