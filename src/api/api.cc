@@ -1,5 +1,9 @@
 #include "api/api.h"
 
+#include <memory>
+#include <optional>
+#include <tuple>
+
 #include "api/reply.h"
 #include "api/static_files.h"
 
@@ -75,6 +79,21 @@ void Api::Handle(http::Request&& request, http::Responder respond) {
                     rid));
       return;
     }
+  }
+  if (route->blocking) {
+    // Off the I/O thread (see api/handler_pool.h): the task owns the request and its params.
+    auto owned =
+        std::make_shared<std::tuple<http::Request, Params, std::optional<auth::TokenInfo>>>(
+            std::move(request), std::move(params), std::move(token));
+    auto task = [route, owned, respond]() mutable {
+      auto& [req, prm, tok] = *owned;
+      RouteContext ctx{req, prm, tok ? &*tok : nullptr};
+      route->handler(ctx, std::move(respond));
+    };
+    if (!pool_.Post(std::move(task))) {
+      respond(Error(UnavailableError("the server is shutting down; retry shortly"), rid));
+    }
+    return;
   }
   RouteContext ctx{request, params, token ? &*token : nullptr};
   route->handler(ctx, std::move(respond));

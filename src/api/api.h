@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "api/handler_pool.h"
 #include "api/metrics.h"
 #include "api/router.h"
 #include "audience/engine.h"
@@ -50,6 +51,9 @@ struct Services {
 class Api {
  public:
   explicit Api(Services services);
+  // Finishes the blocking handlers already queued (they may still use the services), then
+  // stops their threads. Call after the HTTP server stopped, before the services stop.
+  void Stop() { pool_.Stop(); }
   void Handle(http::Request&& request, http::Responder respond);
   // Called by the HTTP server after each response (for metrics).
   void OnComplete(const http::Request& request, int status, double seconds);
@@ -72,6 +76,7 @@ class Api {
   Services s_;
   Router router_;
   RequestMetrics metrics_;
+  HandlerPool pool_{2};  // blocking routes (Route::blocking)
 };
 
 // The token a request carries (SPEC §2.1 order), or "".

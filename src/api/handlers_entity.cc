@@ -76,7 +76,8 @@ void Api::AddEntityRoutes() {
                                           {"profile_count", r.count}});
         }
         respond(Ok(std::move(a)));
-      });
+      },
+      /*blocking=*/true);
   router_.Add("GET", "/api/entity/user", RouteAccess::kApiRead,
               [this](const RouteContext& c, http::Responder respond) {
                 const std::string& rid = c.request.request_id;
@@ -118,48 +119,52 @@ void Api::AddEntityRoutes() {
                 }
                 respond(OkRaw(data, meta));
               });
-  router_.Add("GET", "/api/entity/user/{field}/{value}", RouteAccess::kApiRead,
-              [this](const RouteContext& c, http::Responder respond) {
-                profile::ProfileReader reader(s_.db, s_.profiles->serving_gen());
-                auto r = FindProfile(reader, *s_.profiles, c.params.at("field"), c.params.at("value"));
-                if (!r.ok()) {
-                  respond(Error(r.status(), c.request.request_id));
-                  return;
-                }
-                if (!*r) {
-                  respond(Error(NotFoundError("no profile with " + c.params.at("field") + " = " +
-                                              c.params.at("value")),
-                                c.request.request_id));
-                  return;
-                }
-                std::vector<std::string> segs;
-                if (s_.audiences) segs = s_.audiences->SegmentsOf((*r)->id);
-                respond(OkRaw(ProfileDataJson(**r, segs), ProfileMetaJson(**r)));
-              });
-  router_.Add("DELETE", "/api/entity/user/{field}/{value}", RouteAccess::kApiWrite,
-              [this](const RouteContext& c, http::Responder respond) {
-                const std::string& rid = c.request.request_id;
-                // Find the profile by any field, then erase it through one of its identities.
-                profile::ProfileReader reader(s_.db, s_.profiles->serving_gen());
-                auto r = FindProfile(reader, *s_.profiles, c.params.at("field"), c.params.at("value"));
-                if (!r.ok() || !*r || (*r)->identities.empty()) {
-                  respond(Error(r.ok() ? NotFoundError("no profile with " + c.params.at("field") +
-                                                       " = " + c.params.at("value"))
-                                       : r.status(),
-                                rid));
-                  return;
-                }
-                Status st = s_.profiles->Erase((*r)->identities.front());
-                if (!st.ok()) {
-                  respond(Error(st, rid));
-                  return;
-                }
-                boost::json::array ids;
-                for (const auto& id : (*r)->identities) {
-                  ids.push_back(boost::json::value(id.field + "=" + id.value));
-                }
-                respond(Ok(boost::json::object{{"erased", true}, {"identities", std::move(ids)}}));
-              });
+  router_.Add(
+      "GET", "/api/entity/user/{field}/{value}", RouteAccess::kApiRead,
+      [this](const RouteContext& c, http::Responder respond) {
+        profile::ProfileReader reader(s_.db, s_.profiles->serving_gen());
+        auto r = FindProfile(reader, *s_.profiles, c.params.at("field"), c.params.at("value"));
+        if (!r.ok()) {
+          respond(Error(r.status(), c.request.request_id));
+          return;
+        }
+        if (!*r) {
+          respond(Error(NotFoundError("no profile with " + c.params.at("field") + " = " +
+                                      c.params.at("value")),
+                        c.request.request_id));
+          return;
+        }
+        std::vector<std::string> segs;
+        if (s_.audiences) segs = s_.audiences->SegmentsOf((*r)->id);
+        respond(OkRaw(ProfileDataJson(**r, segs), ProfileMetaJson(**r)));
+      },
+      /*blocking=*/true);
+  router_.Add(
+      "DELETE", "/api/entity/user/{field}/{value}", RouteAccess::kApiWrite,
+      [this](const RouteContext& c, http::Responder respond) {
+        const std::string& rid = c.request.request_id;
+        // Find the profile by any field, then erase it through one of its identities.
+        profile::ProfileReader reader(s_.db, s_.profiles->serving_gen());
+        auto r = FindProfile(reader, *s_.profiles, c.params.at("field"), c.params.at("value"));
+        if (!r.ok() || !*r || (*r)->identities.empty()) {
+          respond(Error(r.ok() ? NotFoundError("no profile with " + c.params.at("field") + " = " +
+                                               c.params.at("value"))
+                               : r.status(),
+                        rid));
+          return;
+        }
+        Status st = s_.profiles->Erase((*r)->identities.front());
+        if (!st.ok()) {
+          respond(Error(st, rid));
+          return;
+        }
+        boost::json::array ids;
+        for (const auto& id : (*r)->identities) {
+          ids.push_back(boost::json::value(id.field + "=" + id.value));
+        }
+        respond(Ok(boost::json::object{{"erased", true}, {"identities", std::move(ids)}}));
+      },
+      /*blocking=*/true);
 }
 
 void Api::AddJobRoutes() {

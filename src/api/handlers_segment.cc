@@ -150,21 +150,23 @@ void Api::AddSegmentRoutes() {
                                                {"time_relative", compiled.value()->time_relative()},
                                                {"fields", std::move(fields)}}));
               });
-  router_.Add("POST", "/api/segment/size", RouteAccess::kApiRead,
-              [this](const RouteContext& c, http::Responder respond) {
-                const std::string& rid = c.request.request_id;
-                auto compiled = s_.audiences->CompileFilter(AsFilter(c.request.body));
-                if (!compiled.ok()) {
-                  respond(CompileErrorResponse(compiled.error(), rid));
-                  return;
-                }
-                auto n = s_.audiences->Count(*compiled.value(), s_.profiles->serving_gen());
-                if (!n.ok()) {
-                  respond(Error(n.status(), rid));
-                  return;
-                }
-                respond(Ok(boost::json::object{{"size", *n}}));
-              });
+  router_.Add(
+      "POST", "/api/segment/size", RouteAccess::kApiRead,
+      [this](const RouteContext& c, http::Responder respond) {
+        const std::string& rid = c.request.request_id;
+        auto compiled = s_.audiences->CompileFilter(AsFilter(c.request.body));
+        if (!compiled.ok()) {
+          respond(CompileErrorResponse(compiled.error(), rid));
+          return;
+        }
+        auto n = s_.audiences->Count(*compiled.value(), s_.profiles->serving_gen());
+        if (!n.ok()) {
+          respond(Error(n.status(), rid));
+          return;
+        }
+        respond(Ok(boost::json::object{{"size", *n}}));
+      },
+      /*blocking=*/true);
   router_.Add(
       "POST", "/api/segment", RouteAccess::kApiWrite,
       [this](const RouteContext& c, http::Responder respond) {
@@ -214,7 +216,8 @@ void Api::AddSegmentRoutes() {
           return;
         }
         respond(Ok(SegmentJson(*info, s_.webhooks)));
-      });
+      },
+      /*blocking=*/true);
   router_.Add("GET", "/api/segment/{slug}", RouteAccess::kApiRead,
               [this, not_found](const RouteContext& c, http::Responder respond) {
                 auto i = s_.audiences->Get(c.params.at("slug"));
@@ -224,48 +227,53 @@ void Api::AddSegmentRoutes() {
                 }
                 respond(Ok(SegmentJson(*i, s_.webhooks)));
               });
-  router_.Add("PUT", "/api/segment/{slug}", RouteAccess::kApiWrite,
-              [this](const RouteContext& c, http::Responder respond) {
-                const std::string& rid = c.request.request_id;
-                auto o = ParseJsonObject(c.request.body);
-                if (!o.ok()) {
-                  respond(Error(o.status(), rid));
-                  return;
-                }
-                auto existing = s_.audiences->Get(c.params.at("slug"));
-                audience::SegmentDef def = existing ? existing->def : audience::SegmentDef{};
-                def.slug = c.params.at("slug");
-                auto name = GetString(*o, "name", def.name.empty() ? def.slug : def.name);
-                auto ql = GetString(*o, "segment_ql", def.segment_ql);
-                auto desc = GetString(*o, "description", def.description);
-                if (!name.ok() || !ql.ok() || !desc.ok() || ql->empty()) {
-                  respond(Error(InvalidArgumentError("send {\"name\",\"segment_ql\",\"description\"}"), rid));
-                  return;
-                }
-                def.name = *name;
-                def.segment_ql = AsFilter(*ql);
-                def.description = *desc;
-                auto compiled = s_.audiences->CompileFilter(def.segment_ql);
-                if (!compiled.ok()) {
-                  respond(CompileErrorResponse(compiled.error(), rid));
-                  return;
-                }
-                auto info = s_.audiences->Save(std::move(def));
-                if (!info.ok()) {
-                  respond(Error(info.status(), rid));
-                  return;
-                }
-                respond(Ok(SegmentJson(*info, s_.webhooks)));
-              });
-  router_.Add("DELETE", "/api/segment/{slug}", RouteAccess::kApiWrite,
-              [this](const RouteContext& c, http::Responder respond) {
-                Status s = s_.audiences->Delete(c.params.at("slug"));
-                if (!s.ok()) {
-                  respond(Error(s, c.request.request_id));
-                  return;
-                }
-                respond(Ok(boost::json::object{{"slug", c.params.at("slug")}, {"deleted", true}}));
-              });
+  router_.Add(
+      "PUT", "/api/segment/{slug}", RouteAccess::kApiWrite,
+      [this](const RouteContext& c, http::Responder respond) {
+        const std::string& rid = c.request.request_id;
+        auto o = ParseJsonObject(c.request.body);
+        if (!o.ok()) {
+          respond(Error(o.status(), rid));
+          return;
+        }
+        auto existing = s_.audiences->Get(c.params.at("slug"));
+        audience::SegmentDef def = existing ? existing->def : audience::SegmentDef{};
+        def.slug = c.params.at("slug");
+        auto name = GetString(*o, "name", def.name.empty() ? def.slug : def.name);
+        auto ql = GetString(*o, "segment_ql", def.segment_ql);
+        auto desc = GetString(*o, "description", def.description);
+        if (!name.ok() || !ql.ok() || !desc.ok() || ql->empty()) {
+          respond(
+              Error(InvalidArgumentError("send {\"name\",\"segment_ql\",\"description\"}"), rid));
+          return;
+        }
+        def.name = *name;
+        def.segment_ql = AsFilter(*ql);
+        def.description = *desc;
+        auto compiled = s_.audiences->CompileFilter(def.segment_ql);
+        if (!compiled.ok()) {
+          respond(CompileErrorResponse(compiled.error(), rid));
+          return;
+        }
+        auto info = s_.audiences->Save(std::move(def));
+        if (!info.ok()) {
+          respond(Error(info.status(), rid));
+          return;
+        }
+        respond(Ok(SegmentJson(*info, s_.webhooks)));
+      },
+      /*blocking=*/true);
+  router_.Add(
+      "DELETE", "/api/segment/{slug}", RouteAccess::kApiWrite,
+      [this](const RouteContext& c, http::Responder respond) {
+        Status s = s_.audiences->Delete(c.params.at("slug"));
+        if (!s.ok()) {
+          respond(Error(s, c.request.request_id));
+          return;
+        }
+        respond(Ok(boost::json::object{{"slug", c.params.at("slug")}, {"deleted", true}}));
+      },
+      /*blocking=*/true);
   router_.Add("GET", "/api/segment/{slug}/size", RouteAccess::kApiRead,
               [this, not_found](const RouteContext& c, http::Responder respond) {
                 auto i = s_.audiences->Get(c.params.at("slug"));

@@ -21,9 +21,9 @@ std::vector<std::string> Split(std::string_view path) {
 
 }  // namespace
 
-void Router::Add(std::string method, std::string pattern, RouteAccess access,
-                 RouteHandler handler) {
-  Route r{std::move(method), std::move(pattern), access, std::move(handler), {}};
+void Router::Add(std::string method, std::string pattern, RouteAccess access, RouteHandler handler,
+                 bool blocking) {
+  Route r{std::move(method), std::move(pattern), access, std::move(handler), blocking, {}};
   r.segments = Split(r.pattern);
   routes_.push_back(std::move(r));
 }

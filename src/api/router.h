@@ -31,12 +31,16 @@ struct Route {
   std::string pattern;
   RouteAccess access;
   RouteHandler handler;
+  // The handler may wait a long time (on the pipeline, or a scan): it runs on the API's
+  // handler pool instead of an HTTP I/O thread (api/handler_pool.h).
+  bool blocking = false;
   std::vector<std::string> segments;  // filled by Router::Add
 };
 
 class Router {
  public:
-  void Add(std::string method, std::string pattern, RouteAccess access, RouteHandler handler);
+  void Add(std::string method, std::string pattern, RouteAccess access, RouteHandler handler,
+           bool blocking = false);
   // The matching route and its params; nullptr if none. *path_matched is set when some route
   // has the path but not the method (→ 405).
   const Route* Match(std::string_view method, std::string_view path, Params* params,

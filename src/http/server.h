@@ -5,7 +5,8 @@
 // connections are handed to the threads in turn and stay on theirs, so a session's code never
 // runs on two threads at once. All I/O is asynchronous: a slow or idle client holds a socket
 // and a small buffer, never a thread. A handler that blocks delays the other connections of its
-// thread only.
+// thread: handlers that may wait must hand their work elsewhere (the API runs such routes on
+// its handler pool) and answer through the Responder.
 //
 // Requests. For each complete request the handler is called on an I/O thread with the parsed
 // Request and a Responder. The Responder may be called later from any thread (for example when

@@ -161,6 +161,9 @@ std::string CohortServer::BaseUrl() const { return parts_->base_url; }
 void CohortServer::Stop() {
   if (!parts_) return;
   if (parts_->http) parts_->http->Stop();  // in-flight requests finish, incl. pending commits
+  if (parts_->api)
+    parts_->api->Stop();  // blocking handlers still queued, while the
+                          // pipeline they may wait for still runs
   if (parts_->webhooks) parts_->webhooks->Stop();
   if (parts_->pipeline) parts_->pipeline->Stop();
   if (parts_->writer) parts_->writer->Stop();
