@@ -41,6 +41,7 @@
 
 #include "http/error_response.h"
 #include "http/request_id.h"
+#include "http/response_head.h"
 #include "http/url.h"
 
 namespace cohort::http {
@@ -313,63 +314,12 @@ class Session : public std::enable_shared_from_this<Session> {
     WriteResponse(std::move(response), true, true);
   }
 
-  // Calls add(name, value) for Content-Type, X-Request-Id and every extra header the transport
-  // may send (it owns the framing headers; a header with a line break is dropped and logged).
-  template <typename Add>
-  void ForEachHeader(const Response& response, Add add) {
-    if (!response.content_type.empty()) add(std::string_view("Content-Type"), response.content_type);
-    add(std::string_view("X-Request-Id"), meta_.request_id);
-    for (const auto& [name, value] : response.headers) {
-      const std::string lower = Lowercase(name);
-      if (lower == "content-length" || lower == "transfer-encoding" || lower == "connection" ||
-          lower == "x-request-id") {
-        continue;  // the transport owns these
-      }
-      if (name.find_first_of("\r\n:") != std::string::npos ||
-          value.find_first_of("\r\n") != std::string::npos) {
-        spdlog::error("http: dropped response header \"{}\" with a line break (request {})", name,
-                      meta_.request_id);
-        continue;
-      }
-      add(std::string_view(name), value);
-    }
-  }
-
   template <typename Header>
   void FillHeaders(const Response& response, bool close, Header* h) {
-    ForEachHeader(response, [h](std::string_view name, const std::string& value) {
+    for (const auto& [name, value] : ResponseHeaders(response, meta_.request_id)) {
       h->insert(name, value);
-    });
+    }
     h->keep_alive(!close);
-  }
-
-  // The status line and header of a plain (not streamed) response, serialised directly:
-  // Beast's generic serializer cost more than the rest of the response path.
-  void SerializeHead(const Response& response, size_t content_length, bool close,
-                     std::string* out) {
-    const bhttp::status known = bhttp::int_to_status(status_);
-    const std::string_view reason =
-        known == bhttp::status::unknown ? std::string_view()
-                                        : std::string_view(bhttp::obsolete_reason(known));
-    out->clear();
-    out->append(version_ >= 11 ? "HTTP/1.1 " : "HTTP/1.0 ");
-    out->append(std::to_string(status_));
-    out->push_back(' ');
-    out->append(reason.empty() ? std::string_view("Unknown") : reason);
-    out->append("\r\n");
-    ForEachHeader(response, [out](std::string_view name, const std::string& value) {
-      out->append(name);
-      out->append(": ");
-      out->append(value);
-      out->append("\r\n");
-    });
-    out->append("Content-Length: ");
-    out->append(std::to_string(content_length));
-    out->append("\r\n");
-    // HTTP/1.1 is persistent unless it says close; HTTP/1.0 only when it says keep-alive.
-    if (version_ >= 11 && close) out->append("Connection: close\r\n");
-    if (version_ < 11 && !close) out->append("Connection: keep-alive\r\n");
-    out->append("\r\n");
   }
 
   void WriteResponse(Response response, bool close, bool linger) {
@@ -405,7 +355,9 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
 
-    SerializeHead(response, response.body.size(), close_after_, &out_head_);
+    out_head_.clear();
+    AppendResponseHead(status_, version_, ResponseHeaders(response, meta_.request_id),
+                       response.body.size(), close_after_, &out_head_);
     out_body_.clear();
     if (meta_.method != "HEAD") out_body_ = std::move(response.body);
     const std::array<net::const_buffer, 2> buffers{net::buffer(out_head_), net::buffer(out_body_)};
