@@ -19,29 +19,24 @@ bool EqualsLowercase(std::string_view s, std::string_view lower) {
 
 }  // namespace
 
-HeaderList ResponseHeaders(const Response& response, const std::string& request_id) {
-  HeaderList out;
-  out.reserve(response.headers.size() + 2);
-  if (!response.content_type.empty()) out.emplace_back("Content-Type", response.content_type);
-  out.emplace_back("X-Request-Id", request_id);
-  for (const auto& [name, value] : response.headers) {
-    if (EqualsLowercase(name, "content-length") || EqualsLowercase(name, "transfer-encoding") ||
-        EqualsLowercase(name, "connection") || EqualsLowercase(name, "x-request-id")) {
-      continue;  // the transport owns these
-    }
-    if (name.find_first_of("\r\n:") != std::string::npos ||
-        value.find_first_of("\r\n") != std::string::npos) {
-      spdlog::error("http: dropped response header \"{}\" with a line break (request {})", name,
-                    request_id);
-      continue;
-    }
-    out.emplace_back(name, value);
+bool SendableHeader(const std::string& name, const std::string& value,
+                    const std::string& request_id) {
+  if (EqualsLowercase(name, "content-length") || EqualsLowercase(name, "transfer-encoding") ||
+      EqualsLowercase(name, "connection") || EqualsLowercase(name, "x-request-id")) {
+    return false;  // the transport owns these
   }
-  return out;
+  if (name.find_first_of("\r\n:") != std::string::npos ||
+      value.find_first_of("\r\n") != std::string::npos) {
+    spdlog::error("http: dropped response header \"{}\" with a line break (request {})", name,
+                  request_id);
+    return false;
+  }
+  return true;
 }
 
-void AppendResponseHead(int status, unsigned version, const HeaderList& headers,
-                        size_t content_length, bool close, std::string* out) {
+void AppendResponseHead(int status, unsigned version, const Response& response,
+                        const std::string& request_id, size_t content_length, bool close,
+                        std::string* out) {
   namespace bhttp = boost::beast::http;
   const bhttp::status known = bhttp::int_to_status(static_cast<unsigned>(status));
   const std::string_view reason = known == bhttp::status::unknown
@@ -52,12 +47,12 @@ void AppendResponseHead(int status, unsigned version, const HeaderList& headers,
   out->push_back(' ');
   out->append(reason);
   out->append("\r\n");
-  for (const auto& [name, value] : headers) {
+  ForEachResponseHeader(response, request_id, [out](std::string_view name, std::string_view value) {
     out->append(name);
     out->append(": ");
     out->append(value);
     out->append("\r\n");
-  }
+  });
   out->append("Content-Length: ");
   out->append(std::to_string(content_length));
   out->append("\r\n");

@@ -316,9 +316,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
   template <typename Header>
   void FillHeaders(const Response& response, bool close, Header* h) {
-    for (const auto& [name, value] : ResponseHeaders(response, meta_.request_id)) {
-      h->insert(name, value);
-    }
+    ForEachResponseHeader(response, meta_.request_id,
+                          [h](std::string_view name, std::string_view value) {
+                            h->insert(name, value);
+                          });
     h->keep_alive(!close);
   }
 
@@ -356,8 +357,8 @@ class Session : public std::enable_shared_from_this<Session> {
     }
 
     out_head_.clear();
-    AppendResponseHead(status_, version_, ResponseHeaders(response, meta_.request_id),
-                       response.body.size(), close_after_, &out_head_);
+    AppendResponseHead(status_, version_, response, meta_.request_id, response.body.size(),
+                       close_after_, &out_head_);
     out_body_.clear();
     if (meta_.method != "HEAD") out_body_ = std::move(response.body);
     const std::array<net::const_buffer, 2> buffers{net::buffer(out_head_), net::buffer(out_body_)};
