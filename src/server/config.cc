@@ -77,6 +77,14 @@ const std::vector<OptionDef>& ConfigOptions() {
           "Bytes waiting for the writer above which collect answers 503 with Retry-After "
           "instead of queueing. Default: 268435456 (256 MiB).",
           &Config::commit_queue_limit_bytes, 1024),
+      Int("wal_zeroed_file_bytes",
+          "Size of the write-ahead-log files that are written with zeros and synced before "
+          "use while commits are small (single events), so that each synced commit "
+          "overwrites space instead of growing the file, which costs an extra metadata "
+          "write per fsync (docs/storage.md). 0 = always plain appended files; less than "
+          "1 MiB counts as 1 MiB. Default: "
+          "134217728 (128 MiB).",
+          &Config::wal_zeroed_file_bytes, 0),
       Int("header_timeout_ms",
           "The request line and headers must arrive within this time, or the connection is "
           "closed. Default: 10000.",

@@ -26,6 +26,7 @@ struct Config {
   int64_t commit_max_batch_events = 20000;
   int64_t commit_max_batch_bytes = 32LL << 20;
   int64_t commit_queue_limit_bytes = 256LL << 20;
+  int64_t wal_zeroed_file_bytes = 128LL << 20;
   int64_t header_timeout_ms = 10000;
   int64_t body_timeout_ms = 30000;
   int64_t idle_timeout_ms = 60000;

@@ -52,6 +52,7 @@ StatusOr<std::unique_ptr<CohortServer>> CohortServer::Start(const Config& config
   storage::DbOptions dbo;
   dbo.path = config.data;
   dbo.dedup_ttl_ms = config.dedup_window_seconds * 1000;
+  dbo.wal_zeroed_file_bytes = static_cast<uint64_t>(config.wal_zeroed_file_bytes);
   ASSIGN_OR_RETURN(p->db, storage::Db::Open(dbo));
   ASSIGN_OR_RETURN(p->catalog, stream::StreamCatalog::Load(p->db.get()));
   ASSIGN_OR_RETURN(p->tokens, auth::TokenStore::Load(p->db.get(), clock));

@@ -2,6 +2,7 @@
 
 #include <rocksdb/compaction_filter.h>
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/options_util.h>
@@ -10,6 +11,8 @@
 #include <algorithm>
 #include <chrono>
 #include <vector>
+
+#include "storage/prezeroed_wal.h"
 
 namespace cohort::storage {
 
@@ -259,8 +262,13 @@ namespace {
 class RocksDb final : public Db {
  public:
   RocksDb(rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
-          std::unique_ptr<DedupExpiryFilter> filter)
-      : db_(db), handles_(std::move(handles)), filter_(std::move(filter)) {
+          std::unique_ptr<DedupExpiryFilter> filter,
+          std::shared_ptr<PrezeroedWalFileSystem> wal_fs, std::unique_ptr<rocksdb::Env> env)
+      : wal_fs_(std::move(wal_fs)),
+        env_(std::move(env)),
+        db_(db),
+        handles_(std::move(handles)),
+        filter_(std::move(filter)) {
     ids_match_ = true;
     for (size_t i = 0; i < handles_.size(); ++i) {
       ids_match_ = ids_match_ && handles_[i]->GetID() == static_cast<uint32_t>(i);
@@ -284,9 +292,14 @@ class RocksDb final : public Db {
       Copier c(&mapped, &handles_);
       rocksdb::Status s = wb->Iterate(&c);
       if (!s.ok()) return FromRocks(s, "building write batch");
-      return FromRocks(db_->Write(wo, &mapped), "writing to the data directory");
+      wb = &mapped;
+      s = db_->Write(wo, wb);
+      if (s.ok()) MaybeSwitchWal();
+      return FromRocks(s, "writing to the data directory");
     }
-    return FromRocks(db_->Write(wo, wb), "writing to the data directory");
+    rocksdb::Status s = db_->Write(wo, wb);
+    if (s.ok()) MaybeSwitchWal();
+    return FromRocks(s, "writing to the data directory");
   }
 
   Status MultiGet(Family f, const std::vector<std::string_view>& keys,
@@ -358,6 +371,20 @@ class RocksDb final : public Db {
   }
 
  private:
+  // The WAL being written has no zeroed space left (or never had any) and a zeroed file is
+  // ready: start a new WAL, which takes it, by flushing the log family's memtable (without
+  // waiting for the flush). Rare: about once per WAL file.
+  void MaybeSwitchWal() {
+    if (!wal_fs_ || !wal_fs_->TakeSwitchWanted()) return;
+    rocksdb::FlushOptions fo;
+    fo.wait = false;
+    fo.allow_write_stall = true;
+    db_->Flush(fo, handles_[static_cast<int>(Family::kLog)]).PermitUncheckedError();
+  }
+
+  // Declared first so that they are destroyed last, after the destructor closed db_.
+  std::shared_ptr<PrezeroedWalFileSystem> wal_fs_;
+  std::unique_ptr<rocksdb::Env> env_;
   rocksdb::DB* db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::unique_ptr<DedupExpiryFilter> filter_;
@@ -372,6 +399,14 @@ StatusOr<std::unique_ptr<Db>> Db::Open(const DbOptions& options) {
   dbo.create_missing_column_families = true;
   dbo.max_background_jobs = 2;
   dbo.keep_log_file_num = 5;
+  std::shared_ptr<PrezeroedWalFileSystem> wal_fs;
+  std::unique_ptr<rocksdb::Env> env;
+  if (options.wal_zeroed_file_bytes > 0) {
+    wal_fs = std::make_shared<PrezeroedWalFileSystem>(rocksdb::FileSystem::Default(),
+                                                      options.wal_zeroed_file_bytes);
+    env = rocksdb::NewCompositeEnv(wal_fs);
+    dbo.env = env.get();
+  }
 
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   auto filter = std::make_unique<DedupExpiryFilter>(options.dedup_ttl_ms);
@@ -399,7 +434,8 @@ StatusOr<std::unique_ptr<Db>> Db::Open(const DbOptions& options) {
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(dbo, options.path, cfs, &handles, &db);
   if (!s.ok()) return FromRocks(s, "opening data directory " + options.path);
-  return std::unique_ptr<Db>(new RocksDb(db, std::move(handles), std::move(filter)));
+  return std::unique_ptr<Db>(new RocksDb(db, std::move(handles), std::move(filter),
+                                         std::move(wal_fs), std::move(env)));
 }
 
 }  // namespace cohort::storage

@@ -42,6 +42,10 @@ struct DbOptions {
   int64_t dedup_ttl_ms = 30LL * 24 * 3600 * 1000;
   // Block cache for all families. Default: 256 MiB.
   size_t block_cache_bytes = 256u << 20;
+  // Size of the write-ahead-log files that are written with zeros and synced before use, so
+  // that a synced commit overwrites space instead of growing the file (see
+  // storage/prezeroed_wal.h). 0 = plain appended WAL files. Default: 128 MiB.
+  uint64_t wal_zeroed_file_bytes = 128u << 20;
 };
 
 // A set of writes applied atomically by Db::Write. Ops are encoded straight into RocksDB's
