@@ -302,6 +302,8 @@ class RocksDb final : public Db {
     return FromRocks(s, "writing to the data directory");
   }
 
+  Status SyncWal() override { return FromRocks(db_->SyncWAL(), "syncing the write-ahead log"); }
+
   Status MultiGet(Family f, const std::vector<std::string_view>& keys,
                   std::vector<std::optional<std::string>>* values,
                   const Snapshot* snap) override {

@@ -112,6 +112,9 @@ class Db {
 
   // Applies the batch atomically. With sync, returns only after the WAL is fsync'd.
   virtual Status Write(WriteBatch* batch, bool sync) = 0;
+  // Makes every write that returned so far durable (fsyncs the WAL). May run concurrently
+  // with Write on another thread.
+  virtual Status SyncWal() = 0;
   // The value, std::nullopt if absent, or an error.
   virtual StatusOr<std::optional<std::string>> Get(Family f, std::string_view key,
                                                    const Snapshot* snap = nullptr) = 0;

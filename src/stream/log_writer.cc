@@ -24,7 +24,9 @@ StatusOr<std::unique_ptr<LogWriter>> LogWriter::Start(storage::Db* db, StreamCat
     return InternalError("the last key of the log is not a sequence number; data is corrupt");
   }
   RETURN_IF_ERROR(it->status());
+  w->written_seq_ = w->last_seq_;
   w->thread_ = std::thread([p = w.get()] { p->Run(); });
+  w->sync_thread_ = std::thread([p = w.get()] { p->SyncLoop(); });
   return w;
 }
 
@@ -66,7 +68,8 @@ void LogWriter::Stop() {
     stopping_ = true;
   }
   cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable()) thread_.join();  // the writer tells the syncer when it is done
+  if (sync_thread_.joinable()) sync_thread_.join();
 }
 
 uint64_t LogWriter::LastSeq() const {
@@ -109,6 +112,33 @@ void LogWriter::Run() {
     }
     CommitGroup(&group);
   }
+  {
+    std::lock_guard l(sync_mu_);
+    writer_done_ = true;
+  }
+  sync_cv_.notify_all();
+}
+
+void LogWriter::SyncLoop() {
+  for (;;) {
+    std::vector<Written> batch;
+    {
+      std::unique_lock l(sync_mu_);
+      sync_cv_.wait(l, [&] { return writer_done_ || !written_.empty(); });
+      if (written_.empty()) break;  // the writer has stopped and everything is answered
+      batch.swap(written_);
+    }
+    // One fsync covers every group written so far: the WAL is synced in order.
+    Status synced = db_->SyncWal();
+    if (!synced.ok()) {
+      synced = UnavailableError("could not sync the events to disk (" + synced.message() +
+                                "); retry (a retried event that was stored after all is "
+                                "answered as a duplicate)");
+    }
+    for (Written& w : batch) {
+      Finish(synced, w.last_seq, &w.group, w.results);
+    }
+  }
   commit_cv_.notify_all();
 }
 
@@ -117,7 +147,7 @@ void LogWriter::CommitGroup(std::vector<Pending>* group) {
   size_t group_bytes = 0;
   for (const Pending& p : *group) group_bytes += p.bytes;
   storage::WriteBatch batch(group_bytes);
-  uint64_t seq = LastSeq();
+  uint64_t seq = written_seq_;
   std::vector<AppendResult> results(group->size());
   // Per stream touched in this group: counter delta and the merged catalogue.
   struct Touched {
@@ -219,18 +249,47 @@ void LogWriter::CommitGroup(std::vector<Pending>* group) {
         batch.Put(storage::Family::kMeta, MetaKey("fields", n), EncodeCatalog(t.fields));
       }
     }
-    bool durable = false;
-    for (const Pending& p : *group) durable |= p.request.durable;
-    status = db_->Write(&batch, options_.sync && durable);
   }
+  bool durable = false;
+  for (const Pending& p : *group) durable |= p.request.durable;
+  const bool needs_sync = options_.sync && durable;
+  // A large group is written without waiting for the disk and handed to the sync thread, so
+  // that its fsync (megabytes) overlaps building the next group. A small group is synced
+  // here: handing it over would cost more than its fsync.
+  const bool pipelined = needs_sync && group_bytes >= options_.pipelined_sync_bytes;
+  if (status.ok()) status = db_->Write(&batch, needs_sync && !pipelined);
   if (status.ok()) {
+    // The counters must include this group before the next group is built (they are
+    // written as totals); the API may show a pipelined group's a moment before it is durable.
     for (auto& [id, t] : touched) catalog_->ApplyCommitted(id, t.delta, t.fields);
-    std::lock_guard l(mu_);
-    last_seq_ = seq;
-    ++commits_;
+    written_seq_ = seq;
   } else {
     status = UnavailableError("could not store the events (" + status.message() +
                               "); nothing was stored, retry");
+  }
+  if (pipelined && status.ok()) {
+    Written w;
+    w.last_seq = seq;
+    w.group = std::move(*group);
+    w.results = std::move(results);
+    {
+      std::lock_guard l(sync_mu_);
+      written_.push_back(std::move(w));
+    }
+    sync_cv_.notify_one();
+    return;
+  }
+  // Synced here (or needing no sync, or failed). A synced write also made every earlier
+  // pipelined group durable (the WAL is synced in order), so LastSeq may pass theirs.
+  Finish(status, seq, group, results);
+}
+
+void LogWriter::Finish(const Status& status, uint64_t last_seq, std::vector<Pending>* group,
+                       const std::vector<AppendResult>& results) {
+  if (status.ok()) {
+    std::lock_guard l(mu_);
+    last_seq_ = std::max(last_seq_, last_seq);
+    ++commits_;
   }
   commit_cv_.notify_all();
   for (size_t i = 0; i < group->size(); ++i) {

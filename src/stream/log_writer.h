@@ -2,11 +2,23 @@
 //
 // Many threads call Append; one writer thread takes every pending request, de-duplicates
 // their events against the dedup index (and each other), assigns sequence numbers, and
-// writes events, indexes, counters and any extra writes of the requests in ONE synced
-// RocksDB WriteBatch. Each request's callback runs after that write is durable (or failed).
-// Because one thread decides duplicates and sequence numbers, both are exact.
+// writes events, indexes, counters and any extra writes of the requests in ONE RocksDB
+// WriteBatch. Because one thread decides duplicates and sequence numbers, both are exact.
 //
-// Thread-safe. Callbacks run on the writer thread and must be quick (post elsewhere).
+// Durability. A request's callback runs only once its write is durable (or failed).
+// A small group (single events: kilobytes) is written with sync by the writer thread, which
+// then runs the callbacks. A large group (bodies of many events: megabytes, at least
+// `pipelined_sync_bytes`) is written without sync and handed to a sync thread, which fsyncs
+// the WAL once for every group written so far and then runs their callbacks; meanwhile the
+// writer builds and writes the next group, so the fsync of megabytes overlaps that work.
+// Between the write and the fsync, a pipelined group's events are readable (and a retry of
+// one of them is recognised as a duplicate, answered after that retry's own group is synced,
+// hence after the original). Any synced write makes every earlier write durable (the WAL is
+// synced in order). LastSeq() covers the groups answered so far: durable ones, and groups
+// that asked for no sync (AppendRequest::durable = false), which are readable at once.
+//
+// Thread-safe. Callbacks run on the writer or the sync thread and must be quick (post
+// elsewhere).
 #pragma once
 
 #include <condition_variable>
@@ -72,6 +84,9 @@ struct LogWriterOptions {
   // Pending bytes above which Append fails fast with kResourceExhausted (503 + Retry-After)
   // instead of queueing. Default: 256 MiB.
   size_t max_queue_bytes = 256u << 20;
+  // Groups of at least this many bytes are synced by the sync thread while the writer goes
+  // on with the next group (see above). Default: 256 KiB.
+  size_t pipelined_sync_bytes = 256u << 10;
   // Whether group commits with a durable request fsync the WAL. Only tests and benchmarks of
   // the non-durable path turn this off. Default: true.
   bool sync = true;
@@ -102,13 +117,23 @@ class LogWriter {
 
  private:
   LogWriter(storage::Db* db, StreamCatalog* catalog, const Clock* clock, LogWriterOptions o);
-  void Run();
+  void Run();       // the writer thread
+  void SyncLoop();  // the sync thread
   struct Pending {
     AppendRequest request;
     AppendCallback done;
     size_t bytes = 0;
   };
+  // A large group written without sync, waiting for the sync thread.
+  struct Written {
+    std::vector<Pending> group;
+    std::vector<AppendResult> results;
+    uint64_t last_seq = 0;  // highest seq of the group
+  };
   void CommitGroup(std::vector<Pending>* group);
+  // The group's write is durable (or failed): advances LastSeq, runs the callbacks.
+  void Finish(const Status& status, uint64_t last_seq, std::vector<Pending>* group,
+              const std::vector<AppendResult>& results);
 
   storage::Db* const db_;
   StreamCatalog* const catalog_;
@@ -123,7 +148,14 @@ class LogWriter {
   bool stopping_ = false;                      // GUARDED_BY(mu_)
   uint64_t last_seq_ = 0;                      // GUARDED_BY(mu_)
   uint64_t commits_ = 0;                       // GUARDED_BY(mu_)
+  uint64_t written_seq_ = 0;  // highest seq written (maybe not yet synced); writer thread only
   std::thread thread_;
+
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;  // a group was written / the writer stopped
+  std::vector<Written> written_;     // GUARDED_BY(sync_mu_)
+  bool writer_done_ = false;         // GUARDED_BY(sync_mu_)
+  std::thread sync_thread_;
 };
 
 }  // namespace cohort::stream

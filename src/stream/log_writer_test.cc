@@ -4,8 +4,10 @@
 
 #include <atomic>
 #include <filesystem>
+#include <mutex>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "stream/log_reader.h"
 
@@ -179,13 +181,17 @@ TEST_F(LogWriterTest, StoppedWriterRefuses) {
   EXPECT_EQ(writer_->AppendSync(std::move(r), nullptr).code(), StatusCode::kCancelled);
 }
 
-// Records the sync flag of every write and forwards to a real database.
+// Records every write and WAL sync and forwards them to a real database.
 class SyncRecordingDb final : public storage::Db {
  public:
   explicit SyncRecordingDb(std::unique_ptr<storage::Db> db) : db_(std::move(db)) {}
   Status Write(storage::WriteBatch* batch, bool sync) override {
-    syncs.push_back(sync);
+    writes.push_back(sync ? "write+sync" : "write");
     return db_->Write(batch, sync);
+  }
+  Status SyncWal() override {
+    writes.push_back("sync");
+    return db_->SyncWal();
   }
   StatusOr<std::optional<std::string>> Get(storage::Family f, std::string_view key,
                                            const storage::Snapshot* snap) override {
@@ -204,37 +210,102 @@ class SyncRecordingDb final : public storage::Db {
   uint64_t ApproximateSizeBytes() override { return db_->ApproximateSizeBytes(); }
   Status CompactFamily(storage::Family f) override { return db_->CompactFamily(f); }
 
-  std::vector<bool> syncs;  // written by the writer thread; read after AppendSync returned
+  // Written by the writer and sync threads one after the other (a request is answered after
+  // its write and sync); read after AppendSync returned.
+  std::vector<std::string> writes;
 
  private:
   std::unique_ptr<storage::Db> db_;
 };
 
-TEST_F(LogWriterTest, OnlyGroupsWithADurableRequestAreSynced) {
-  Close();
-  auto real = storage::Db::Open({.path = dir_});
-  ASSERT_TRUE(real.ok());
+// Appends one event per request, each waited for, on a SyncRecordingDb; returns its writes.
+std::vector<std::string> RecordWrites(const std::string& dir, const Clock* clock,
+                                      const LogWriterOptions& options,
+                                      const std::vector<bool>& durable, int* stored) {
+  auto real = storage::Db::Open({.path = dir});
+  EXPECT_TRUE(real.ok());
   SyncRecordingDb db(std::move(*real));
   auto cat = StreamCatalog::Load(&db);
-  ASSERT_TRUE(cat.ok());
-  auto w = LogWriter::Start(&db, cat->get(), &clock_, {});
-  ASSERT_TRUE(w.ok());
-  auto append = [&](std::string id, bool durable) {
+  EXPECT_TRUE(cat.ok());
+  auto w = LogWriter::Start(&db, cat->get(), clock, options);
+  EXPECT_TRUE(w.ok());
+  for (size_t i = 0; i < durable.size(); ++i) {
     AppendRequest r;
     r.stream = "derived";
-    r.events.push_back(Event(id));
-    r.durable = durable;
-    ASSERT_TRUE((*w)->AppendSync(std::move(r), nullptr).ok());
-  };
-  append("a", false);
-  append("b", true);
-  append("c", false);
+    r.events.push_back(PreparedEvent{.raw = "{\"i\":" + std::to_string(i) + "}",
+                                     .event_id = "e" + std::to_string(i)});
+    r.durable = durable[i];
+    AppendResult result;
+    EXPECT_TRUE((*w)->AppendSync(std::move(r), &result).ok());
+    // Answered only once readable (and, when durable, synced).
+    EXPECT_EQ((*w)->LastSeq(), result.last_seq);
+    EXPECT_EQ(db.writes.back(), durable[i] ? (options.pipelined_sync_bytes == 0 ? "sync"
+                                                                                 : "write+sync")
+                                           : "write");
+  }
   (*w)->Stop();
-  EXPECT_EQ(db.syncs, (std::vector<bool>{false, true, false}));
-  // Both kinds are stored and readable.
+  *stored = 0;
+  EXPECT_TRUE(ReadLog(&db, 1, 100, 100, [&](const StoredEvent&) { return ++*stored, true; }).ok());
+  return db.writes;
+}
+
+TEST_F(LogWriterTest, OnlyGroupsWithADurableRequestAreSynced) {
+  Close();
+  int stored = 0;
+  EXPECT_EQ(RecordWrites(dir_, &clock_, {}, {false, true, false}, &stored),
+            (std::vector<std::string>{"write", "write+sync", "write"}));
+  EXPECT_EQ(stored, 3);  // both kinds are stored and readable
+}
+
+TEST_F(LogWriterTest, LargeGroupsAreSyncedByTheSyncThread) {
+  Close();
+  int stored = 0;
+  // Every group counts as large: written without sync, then one WAL sync by the sync
+  // thread before the answer; a group that asks for no sync is not synced at all.
+  EXPECT_EQ(RecordWrites(dir_, &clock_, {.pipelined_sync_bytes = 0}, {true, false, true}, &stored),
+            (std::vector<std::string>{"write", "sync", "write", "write", "sync"}));
+  EXPECT_EQ(stored, 3);
+}
+
+// Many concurrent large groups: every answered request is readable with the seq it was
+// given, seqs are unique, and nothing is answered before LastSeq covers it.
+TEST_F(LogWriterTest, PipelinedSyncAnswersEveryRequestAfterItIsDurable) {
+  LogWriterOptions o;
+  o.pipelined_sync_bytes = 0;
+  Close();
+  auto db = storage::Db::Open({.path = dir_});
+  ASSERT_TRUE(db.ok());
+  auto cat = StreamCatalog::Load(db->get());
+  ASSERT_TRUE(cat.ok());
+  auto w = LogWriter::Start(db->get(), cat->get(), &clock_, o);
+  ASSERT_TRUE(w.ok());
+  constexpr int kThreads = 4, kPerThread = 200;
+  std::vector<std::thread> threads;
+  std::mutex mu;
+  std::set<uint64_t> seqs;
+  std::atomic<int> early{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        AppendRequest r;
+        r.stream = "s";
+        r.events.push_back(PreparedEvent{.raw = "{}", .event_id = std::to_string(t * 1000 + i)});
+        AppendResult result;
+        ASSERT_TRUE((*w)->AppendSync(std::move(r), &result).ok());
+        if ((*w)->LastSeq() < result.last_seq) ++early;
+        std::lock_guard l(mu);
+        seqs.insert(result.last_seq);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  (*w)->Stop();
+  EXPECT_EQ(early.load(), 0);
+  EXPECT_EQ(seqs.size(), static_cast<size_t>(kThreads * kPerThread));
+  EXPECT_EQ(*seqs.rbegin(), static_cast<uint64_t>(kThreads * kPerThread));
   int n = 0;
-  ASSERT_TRUE(ReadLog(&db, 1, 3, 100, [&](const StoredEvent&) { return ++n, true; }).ok());
-  EXPECT_EQ(n, 3);
+  ASSERT_TRUE(ReadLog(db->get(), 1, 10000, 10000, [&](const StoredEvent&) { return ++n, true; }).ok());
+  EXPECT_EQ(n, kThreads * kPerThread);
 }
 
 }  // namespace
