@@ -15,18 +15,10 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-BIN=$ROOT/build/bench/processor_bench
-if [ $# -gt 0 ] && [ "$1" != "--" ]; then
-  BIN=$1
-  shift
-fi
-[ "${1:-}" = "--" ] && shift
-[[ "$BIN" = /* ]] || BIN=$PWD/$BIN
-if [ ! -x "$BIN" ]; then
-  echo "processor bench: no binary at $BIN (cmake --build build --target processor_bench)" >&2
-  exit 1
-fi
+# shellcheck source=../common/binary.sh
+source "$HERE/../common/binary.sh"
+bench_binary processor processor_bench "$@"
+set -- ${BENCH_ARGS[@]+"${BENCH_ARGS[@]}"}
 
 load_before=$(cut -d' ' -f1 /proc/loadavg)
 "$BIN" "$@"
