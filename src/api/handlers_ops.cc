@@ -64,6 +64,10 @@ void Api::AddOpsRoutes() {
                 MetricHeader(&out, "cohort_log_group_commits_total", "counter",
                              "Synced group commits.");
                 MetricSample(&out, "cohort_log_group_commits_total", "", s_.writer->CommitCount());
+                MetricHeader(&out, "cohort_log_pipelined_syncs_total", "counter",
+                             "WAL syncs of large groups made off the writer thread.");
+                MetricSample(&out, "cohort_log_pipelined_syncs_total", "",
+                             s_.writer->PipelinedSyncCount());
                 MetricHeader(&out, "cohort_storage_bytes", "gauge", "Approximate storage size.");
                 MetricSample(&out, "cohort_storage_bytes", "", s_.db->ApproximateSizeBytes());
                 if (s_.extra_metrics) s_.extra_metrics(&out);

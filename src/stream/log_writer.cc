@@ -89,6 +89,11 @@ uint64_t LogWriter::CommitCount() const {
   return commits_;
 }
 
+uint64_t LogWriter::PipelinedSyncCount() const {
+  std::lock_guard l(mu_);
+  return pipelined_syncs_;
+}
+
 void LogWriter::Run() {
   for (;;) {
     std::vector<Pending> group;
@@ -130,6 +135,10 @@ void LogWriter::SyncLoop() {
     }
     // One fsync covers every group written so far: the WAL is synced in order.
     Status synced = db_->SyncWal();
+    {
+      std::lock_guard l(mu_);
+      ++pipelined_syncs_;
+    }
     if (!synced.ok()) {
       synced = UnavailableError("could not sync the events to disk (" + synced.message() +
                                 "); retry (a retried event that was stored after all is "

@@ -114,6 +114,8 @@ class LogWriter {
   uint64_t WaitForNewer(uint64_t seen, int timeout_ms) const;
   // Group commits so far (metrics).
   uint64_t CommitCount() const;
+  // WAL syncs made by the sync thread for large groups so far (metrics).
+  uint64_t PipelinedSyncCount() const;
 
  private:
   LogWriter(storage::Db* db, StreamCatalog* catalog, const Clock* clock, LogWriterOptions o);
@@ -148,6 +150,7 @@ class LogWriter {
   bool stopping_ = false;                      // GUARDED_BY(mu_)
   uint64_t last_seq_ = 0;                      // GUARDED_BY(mu_)
   uint64_t commits_ = 0;                       // GUARDED_BY(mu_)
+  uint64_t pipelined_syncs_ = 0;               // GUARDED_BY(mu_)
   uint64_t written_seq_ = 0;  // highest seq written (maybe not yet synced); writer thread only
   std::thread thread_;
 
