@@ -194,7 +194,10 @@ rocksdb::IOStatus PrezeroedWalFileSystem::NewWritableFile(
   int fd = -1;
   std::lock_guard l(mu_);
   const std::string dir = DirOf(fname);
-  if (dir_.empty()) dir_ = dir;
+  if (dir_.empty()) {
+    dir_ = dir;
+    ::unlink(SparePath().c_str());  // left by a process that was killed; made again on demand
+  }
   if (spare_ready_ && dir == dir_) {
     spare_ready_ = false;
     if (::rename(SparePath().c_str(), fname.c_str()) == 0) {

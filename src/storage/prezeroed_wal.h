@@ -1,11 +1,11 @@
 // PrezeroedWalFileSystem: RocksDB write-ahead-log files whose space is written (with zeros)
 // and synced before the log uses it, so that each synced group commit is cheaper.
 //
-// Why: an `fdatasync` after appending to a file must also commit the file's new size (an ext4
-// journal transaction: more writes and a second cache flush). Overwriting blocks that are
-// already part of the file needs only the data write and one flush. On the benchmark VM this
-// cut a synced ~6 KB commit from ~150 to ~92 µs of wall time and from ~80 to ~47 µs of CPU
-// (docs/benchmarks.md, "Ingest → Session 3").
+// Why: an `fdatasync` after appending to a file must also write the file's new size (the
+// inode; with a journal, a journal transaction), one more write and device round trip.
+// Overwriting blocks that are already part of the file needs only the data write and the
+// cache flush. On the benchmark VM this cut a synced ~6 KB commit from ~160 to ~105 µs of
+// wall time and from ~65 to ~44 µs of CPU (bench/storage; docs/benchmarks.md).
 //
 // How: a background thread writes a spare file of `file_bytes` zeros next to the log and
 // syncs it. When RocksDB creates a new WAL, the spare is renamed to the WAL's name and RocksDB
@@ -17,7 +17,7 @@
 // a memtable flush (which starts a new WAL) would move the log onto a zeroed file.
 //
 // Zeroing only pays when commits are small: a spare is made only while the WAL is synced at
-// least every `kMaxBytesPerSync` on average (single events: a few KiB per sync; bodies of
+// least every 256 KiB on average (single events: a few KiB per sync; bodies of
 // 1,000 events: megabytes, where the extra writes of zeros would cost more than they save).
 //
 // Only storage/db.cc uses this header; it is the one place that includes RocksDB.
