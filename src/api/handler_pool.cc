@@ -4,10 +4,17 @@
 
 #include <exception>
 
+#include "common/thread_name.h"
+
 namespace cohort::api {
 
 HandlerPool::HandlerPool(int threads) {
-  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Run(); });
+  for (int i = 0; i < threads; ++i) {
+    threads_.emplace_back([this, i] {
+      SetThreadName("cohort-api-" + std::to_string(i));
+      Run();
+    });
+  }
 }
 
 HandlerPool::~HandlerPool() { Stop(); }

@@ -6,6 +6,7 @@
 
 #include "auth/crypto.h"
 #include "common/coding.h"
+#include "common/thread_name.h"
 #include "common/time_format.h"
 #include "http/client.h"
 #include "profile/json_writer.h"
@@ -42,7 +43,10 @@ Status WebhookSender::Start() {
       state_[info.def.id].delivered = seq;
     }
   }
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    SetThreadName("cohort-webhook");
+    Run();
+  });
   return Status::Ok();
 }
 

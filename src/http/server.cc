@@ -39,6 +39,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "common/thread_name.h"
 #include "http/error_response.h"
 #include "http/request_id.h"
 #include "http/response_head.h"
@@ -636,7 +637,8 @@ class Server::Impl {
     net::dispatch(acceptor_.get_executor(), [this] { Accept(); });
     for (size_t i = 0; i < sweepers_.size(); ++i) Sweep(i);
     for (auto& ioc : core_.iocs) {
-      threads_.emplace_back([ioc = ioc.get()] {
+      threads_.emplace_back([ioc = ioc.get(), n = threads_.size()] {
+        SetThreadName("cohort-io-" + std::to_string(n));
         // Handlers do not throw into Asio (each completion catches what it calls), so run()
         // only returns on stop.
         ioc->run();

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "common/thread_name.h"
+
 namespace cohort::pipeline {
 
 Pipeline::Pipeline(stream::LogWriter* writer, std::vector<std::unique_ptr<Stage>> stages,
@@ -16,7 +18,10 @@ Pipeline::~Pipeline() { Stop(); }
 void Pipeline::Start() {
   stop_ = false;
   running_ = true;
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    SetThreadName("cohort-pipeline");
+    Run();
+  });
 }
 
 void Pipeline::Stop() {

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/coding.h"
+#include "common/thread_name.h"
 #include "profile/reader.h"
 #include "stream/key_codec.h"
 #include "stream/log_reader.h"
@@ -368,6 +369,7 @@ Status ProfileStage::RunGen(Gen* g, uint64_t last_seq, bool* progressed) {
       const uint64_t from = c.scanned + 1;
       g->next = std::async(std::launch::async,
                            [this, g, from, last_seq, now, spent = std::move(g->spent)]() mutable {
+                             SetThreadName("cohort-prefetch");
                              spent.clear();
                              spent.shrink_to_fit();
                              return EvaluateChunk(*g, from, last_seq, now);

@@ -3,11 +3,13 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <algorithm>
 #include <cstring>
 #include <vector>
+
+#include "common/thread_name.h"
 
 namespace cohort::storage {
 namespace {
@@ -170,7 +172,12 @@ PrezeroedWalFileSystem::PrezeroedWalFileSystem(const std::shared_ptr<rocksdb::Fi
                                                uint64_t file_bytes)
     : rocksdb::FileSystemWrapper(base),
       file_bytes_(file_bytes == 0 ? 0 : std::max<uint64_t>(file_bytes, kMinZeroedFileBytes)) {
-  if (file_bytes_ > 0) thread_ = std::thread([this] { MakeSpares(); });
+  if (file_bytes_ > 0) {
+    thread_ = std::thread([this] {
+      SetThreadName("cohort-walspare");
+      MakeSpares();
+    });
+  }
 }
 
 PrezeroedWalFileSystem::~PrezeroedWalFileSystem() {

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <unordered_set>
 
+#include "common/thread_name.h"
 #include "stream/key_codec.h"
 
 namespace cohort::stream {
@@ -25,8 +26,14 @@ StatusOr<std::unique_ptr<LogWriter>> LogWriter::Start(storage::Db* db, StreamCat
   }
   RETURN_IF_ERROR(it->status());
   w->written_seq_ = w->last_seq_;
-  w->thread_ = std::thread([p = w.get()] { p->Run(); });
-  w->sync_thread_ = std::thread([p = w.get()] { p->SyncLoop(); });
+  w->thread_ = std::thread([p = w.get()] {
+    SetThreadName("cohort-writer");
+    p->Run();
+  });
+  w->sync_thread_ = std::thread([p = w.get()] {
+    SetThreadName("cohort-logsync");
+    p->SyncLoop();
+  });
   return w;
 }
 
