@@ -4,7 +4,7 @@
 
 #include <exception>
 
-#include "common/thread_name.h"
+#include "common/thread_setup.h"
 
 namespace cohort::api {
 

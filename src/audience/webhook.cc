@@ -6,7 +6,7 @@
 
 #include "auth/crypto.h"
 #include "common/coding.h"
-#include "common/thread_name.h"
+#include "common/thread_setup.h"
 #include "common/time_format.h"
 #include "http/client.h"
 #include "profile/json_writer.h"

@@ -39,7 +39,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include "common/thread_name.h"
+#include "common/thread_setup.h"
 #include "http/error_response.h"
 #include "http/request_id.h"
 #include "http/response_head.h"

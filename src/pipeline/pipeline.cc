@@ -5,13 +5,16 @@
 #include <algorithm>
 #include <chrono>
 
-#include "common/thread_name.h"
+#include "common/thread_setup.h"
 
 namespace cohort::pipeline {
 
 Pipeline::Pipeline(stream::LogWriter* writer, std::vector<std::unique_ptr<Stage>> stages,
-                   int min_round_interval_ms)
-    : writer_(writer), stages_(std::move(stages)), min_round_interval_ms_(min_round_interval_ms) {}
+                   int min_round_interval_ms, int nice)
+    : writer_(writer),
+      stages_(std::move(stages)),
+      min_round_interval_ms_(min_round_interval_ms),
+      nice_(nice) {}
 
 Pipeline::~Pipeline() { Stop(); }
 
@@ -20,6 +23,7 @@ void Pipeline::Start() {
   running_ = true;
   thread_ = std::thread([this] {
     SetThreadName("cohort-pipeline");
+    LowerThreadPriority(nice_);  // also for the rebuild's prefetch threads, which inherit it
     Run();
   });
 }

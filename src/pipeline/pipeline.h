@@ -21,9 +21,11 @@ namespace cohort::pipeline {
 
 class Pipeline {
  public:
-  // `writer` must outlive the pipeline; stages are owned.
+  // `writer` must outlive the pipeline; stages are owned. The pipeline's thread runs `nice`
+  // levels below the process (config pipeline_nice), so that when the CPU is short the
+  // durable answers to collect requests come first.
   Pipeline(stream::LogWriter* writer, std::vector<std::unique_ptr<Stage>> stages,
-           int min_round_interval_ms = 2);
+           int min_round_interval_ms = 2, int nice = 0);
   ~Pipeline();  // Stop()s
 
   void Start();
@@ -43,6 +45,7 @@ class Pipeline {
   stream::LogWriter* const writer_;
   std::vector<std::unique_ptr<Stage>> stages_;
   const int min_round_interval_ms_;
+  const int nice_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> running_{false};
   mutable std::mutex mu_;

@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "common/coding.h"
-#include "common/thread_name.h"
+#include "common/thread_setup.h"
 #include "profile/reader.h"
 #include "stream/key_codec.h"
 #include "stream/log_reader.h"

@@ -110,6 +110,13 @@ const std::vector<OptionDef>& ConfigOptions() {
           "changed in many chunks is written once. Memory is bounded by the profile cache "
           "either way. Default: 1000000.",
           &Config::rebuild_flush_events, 1),
+      Int("pipeline_nice",
+          "How many nice levels below the rest of the server the pipeline thread runs (the "
+          "Customer.io processor, profiles, audiences, rebuilds). Only matters when the CPU is "
+          "fully used: then the durable answers to collect requests, which Customer.io waits "
+          "4 s for, come before processing, which catches up after. 0 = same priority; at "
+          "most 19 in effect. Default: 10.",
+          &Config::pipeline_nice, 0),
       Str("log_level", "trace, debug, info, warn, error or off. Default: info.",
           &Config::log_level),
   };

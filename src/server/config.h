@@ -34,6 +34,7 @@ struct Config {
   int64_t max_connections = 10000;
   int64_t shutdown_grace_ms = 10000;
   int64_t rebuild_flush_events = 1000000;
+  int64_t pipeline_nice = 10;
   std::string log_level = "info";
 
   // host and port of `listen`.

@@ -92,7 +92,9 @@ StatusOr<std::unique_ptr<CohortServer>> CohortServer::Start(const Config& config
                                                   clock, profile_options, p->audiences.get()));
   p->profiles = profile_stage.get();
   stages.push_back(std::move(profile_stage));
-  p->pipeline = std::make_unique<pipeline::Pipeline>(p->writer.get(), std::move(stages));
+  p->pipeline = std::make_unique<pipeline::Pipeline>(
+      p->writer.get(), std::move(stages), /*min_round_interval_ms=*/2,
+      static_cast<int>(config.pipeline_nice));
   p->pipeline->Start();
   p->webhooks = std::make_unique<audience::WebhookSender>(p->db.get(), p->audiences.get(), clock);
   RETURN_IF_ERROR(p->webhooks->Start());

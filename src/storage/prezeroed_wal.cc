@@ -9,7 +9,7 @@
 #include <cstring>
 #include <vector>
 
-#include "common/thread_name.h"
+#include "common/thread_setup.h"
 
 namespace cohort::storage {
 namespace {
@@ -175,6 +175,7 @@ PrezeroedWalFileSystem::PrezeroedWalFileSystem(const std::shared_ptr<rocksdb::Fi
   if (file_bytes_ > 0) {
     thread_ = std::thread([this] {
       SetThreadName("cohort-walspare");
+      LowerThreadPriority(10);  // housekeeping: never ahead of the commits it is for
       MakeSpares();
     });
   }

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <unordered_set>
 
-#include "common/thread_name.h"
+#include "common/thread_setup.h"
 #include "stream/key_codec.h"
 
 namespace cohort::stream {
