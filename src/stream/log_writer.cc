@@ -276,7 +276,8 @@ void LogWriter::CommitGroup(std::vector<Pending>* group) {
   if (status.ok()) status = db_->Write(&batch, needs_sync && !pipelined);
   if (status.ok()) {
     // The counters must include this group before the next group is built (they are
-    // written as totals); the API may show a pipelined group's a moment before it is durable.
+    // written as totals); the API may show a pipelined group's counts a moment before it is
+    // durable.
     for (auto& [id, t] : touched) catalog_->ApplyCommitted(id, t.delta, t.fields);
     written_seq_ = seq;
   } else {
