@@ -639,9 +639,7 @@ class Server::Impl {
     for (auto& ioc : core_.iocs) {
       threads_.emplace_back([ioc = ioc.get(), n = threads_.size()] {
         SetThreadName("cohort-io-" + std::to_string(n));
-        // Handlers do not throw into Asio (each completion catches what it calls), so run()
-        // only returns on stop.
-        ioc->run();
+        ioc->run();  // handlers never throw into Asio, so run() returns only on stop
       });
     }
   }
