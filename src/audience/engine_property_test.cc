@@ -8,6 +8,7 @@
 #include <random>
 
 #include "audience/engine.h"
+#include "common/testing/temp_path.h"
 #include "profile/reader.h"
 #include "profile/writer.h"
 
@@ -32,8 +33,7 @@ mapping::FieldUpdate Update(std::string field, Kind kind, mapping::Value v, int6
 class EnginePropertyTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::random_device rd;
-    dir_ = (std::filesystem::temp_directory_path() / ("cohort-aud-" + std::to_string(rd()))).string();
+    dir_ = testing::UniqueTempPath("cohort-aud-");
     auto db = storage::Db::Open({.path = dir_});
     ASSERT_TRUE(db.ok());
     db_ = std::move(*db);

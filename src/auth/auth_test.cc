@@ -2,11 +2,11 @@
 
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <sstream>
 
 #include "auth/crypto.h"
 #include "auth/token_store.h"
+#include "common/testing/temp_path.h"
 
 namespace cohort::auth {
 namespace {
@@ -56,8 +56,7 @@ TEST(RoleTest, Matrix) {
 }
 
 TEST(TokenStoreTest, CreateAuthenticateRevokePersist) {
-  std::random_device rd;
-  std::string dir = (std::filesystem::temp_directory_path() / ("cohort-tok-" + std::to_string(rd()))).string();
+  std::string dir = testing::UniqueTempPath("cohort-tok-");
   FakeClock clock;
   std::string plain, id;
   {

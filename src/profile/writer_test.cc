@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <random>
 
+#include "common/testing/temp_path.h"
 #include "profile/encoding.h"
 #include "profile/memory_build.h"
 #include "profile/reader.h"
@@ -61,8 +62,7 @@ TEST(ProfileWriterTest, StoredEqualsReferenceInAnyOrder) {
     expected += r.OrderText() + "|" + Encode(r.profile) + "\n";
   }
   for (int round = 0; round < 6; ++round) {
-    std::random_device rd;
-    std::string dir = (std::filesystem::temp_directory_path() / ("cohort-pw-" + std::to_string(rd()))).string();
+    std::string dir = testing::UniqueTempPath("cohort-pw-");
     auto db = storage::Db::Open({.path = dir});
     ASSERT_TRUE(db.ok());
     std::shuffle(events.begin(), events.end(), rng);
@@ -99,9 +99,7 @@ TEST(ProfileWriterTest, StoredEqualsReferenceInAnyOrder) {
 // after the cache was dropped, it declines.
 TEST(ProfileWriterTest, ProfilesFromMemoryEqualTheStore) {
   std::mt19937_64 rng(9);
-  std::random_device rd;
-  std::string dir =
-      (std::filesystem::temp_directory_path() / ("cohort-pwm-" + std::to_string(rd()))).string();
+  std::string dir = testing::UniqueTempPath("cohort-pwm-");
   auto db = storage::Db::Open({.path = dir});
   ASSERT_TRUE(db.ok());
   ProfileWriter w(db->get(), 3, {}, nullptr);

@@ -3,14 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <random>
+
+#include "common/testing/temp_path.h"
 
 namespace cohort::storage {
 namespace {
 
 std::string TempDir() {
-  std::random_device rd;
-  auto p = std::filesystem::temp_directory_path() / ("cohort-db-test-" + std::to_string(rd()));
+  std::filesystem::path p = testing::UniqueTempPath("cohort-db-test-");
   return p.string();
 }
 

@@ -11,10 +11,10 @@
 
 #include <cstring>
 #include <filesystem>
-#include <random>
 #include <string>
 #include <vector>
 
+#include "common/testing/temp_path.h"
 #include "storage/db.h"
 
 namespace cohort::storage {
@@ -26,8 +26,7 @@ constexpr uint64_t kZeroedBytes = 2u << 20;
 constexpr int kDoneOnZeroed = -1, kDonePlain = -2;
 
 std::string TempDir() {
-  std::random_device rd;
-  return (fs::temp_directory_path() / ("cohort-wal-test-" + std::to_string(rd()))).string();
+  return testing::UniqueTempPath("cohort-wal-test-");
 }
 
 std::string Key(int i) {

@@ -5,10 +5,10 @@
 #include <atomic>
 #include <filesystem>
 #include <mutex>
-#include <random>
 #include <set>
 #include <thread>
 
+#include "common/testing/temp_path.h"
 #include "stream/log_reader.h"
 
 namespace cohort::stream {
@@ -17,8 +17,7 @@ namespace {
 class LogWriterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::random_device rd;
-    dir_ = (std::filesystem::temp_directory_path() / ("cohort-lw-" + std::to_string(rd()))).string();
+    dir_ = testing::UniqueTempPath("cohort-lw-");
     Open();
   }
   void TearDown() override {
