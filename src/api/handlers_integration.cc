@@ -86,14 +86,11 @@ void Api::AddIntegrationRoutes() {
   router_.Add("POST", "/api/workflow", RouteAccess::kApiWrite,
               [this](const RouteContext& c, http::Responder respond) {
                 const std::string& rid = c.request.request_id;
-                auto body = ParseJsonObject(c.request.body);
-                if (!body.ok()) {
-                  respond(Error(body.status().WithContext(
-                                    "send {\"integration\":\"customerio\",\"workflow\":"
-                                    "\"import_webhook_events\",\"config\":{\"webhook_configured\":true}}"),
-                                rid));
-                  return;
-                }
+                auto body = BodyObjectOrAnswer(
+                    c.request, respond,
+                    "{\"integration\":\"customerio\",\"workflow\":"
+                    "\"import_webhook_events\",\"config\":{\"webhook_configured\":true}}");
+                if (!body) return;
                 auto integration = GetString(*body, "integration");
                 auto workflow = GetString(*body, "workflow");
                 if (!integration.ok() || !workflow.ok()) {

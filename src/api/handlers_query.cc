@@ -40,11 +40,8 @@ void Api::AddQueryRoutes() {
       "POST", "/api/query/_test", RouteAccess::kApiRead,
       [this](const RouteContext& c, http::Responder respond) {
         const std::string& rid = c.request.request_id;
-        auto body = ParseJsonObject(c.request.body);
-        if (!body.ok()) {
-          respond(Error(body.status().WithContext("send {\"query\":\"...\",\"events\":[...]}"), rid));
-          return;
-        }
+        auto body = BodyObjectOrAnswer(c.request, respond, "{\"query\":\"...\",\"events\":[...]}");
+        if (!body) return;
         auto text = GetString(*body, "query");
         const boost::json::value* events = body->if_contains("events");
         if (!text.ok() || text->empty() || !events || !events->is_array()) {

@@ -231,11 +231,8 @@ void Api::AddSegmentRoutes() {
       "PUT", "/api/segment/{slug}", RouteAccess::kApiWrite,
       [this](const RouteContext& c, http::Responder respond) {
         const std::string& rid = c.request.request_id;
-        auto o = ParseJsonObject(c.request.body);
-        if (!o.ok()) {
-          respond(Error(o.status(), rid));
-          return;
-        }
+        auto o = BodyObjectOrAnswer(c.request, respond);
+        if (!o) return;
         auto existing = s_.audiences->Get(c.params.at("slug"));
         audience::SegmentDef def = existing ? existing->def : audience::SegmentDef{};
         def.slug = c.params.at("slug");
@@ -397,11 +394,8 @@ void Api::AddSegmentRoutes() {
   router_.Add("PUT", "/api/segment/{slug}/webhook", RouteAccess::kApiWrite,
               [this](const RouteContext& c, http::Responder respond) {
                 const std::string& rid = c.request.request_id;
-                auto o = ParseJsonObject(c.request.body);
-                if (!o.ok()) {
-                  respond(Error(o.status(), rid));
-                  return;
-                }
+                auto o = BodyObjectOrAnswer(c.request, respond);
+                if (!o) return;
                 auto url = GetString(*o, "url");
                 auto secret = GetString(*o, "secret");
                 if (!url.ok() || !secret.ok()) {

@@ -125,11 +125,8 @@ void Api::AddStreamRoutes() {
                         rid));
           return;
         }
-        auto body = ParseJsonObject(c.request.body);
-        if (!body.ok()) {
-          respond(Error(body.status(), rid));
-          return;
-        }
+        auto body = BodyObjectOrAnswer(c.request, respond);
+        if (!body) return;
         stream::StreamConfig cfg = s_.catalog->ConfigOf(name);
         for (const auto& [k, v] : *body) {
           if (k != "signing_key" && k != "id_field" && k != "timestamp_field") {

@@ -27,11 +27,9 @@ void Api::AddTokenRoutes() {
   router_.Add("POST", "/api/token", RouteAccess::kApiWrite,
               [this](const RouteContext& c, http::Responder respond) {
                 const std::string& rid = c.request.request_id;
-                auto body = ParseJsonObject(c.request.body);
-                if (!body.ok()) {
-                  respond(Error(body.status().WithContext("send {\"name\":\"...\",\"role\":\"admin|collect|read\"}"), rid));
-                  return;
-                }
+                auto body = BodyObjectOrAnswer(c.request, respond,
+                                               "{\"name\":\"...\",\"role\":\"admin|collect|read\"}");
+                if (!body) return;
                 auto name = GetString(*body, "name");
                 auto role_text = GetString(*body, "role");
                 if (!name.ok() || !role_text.ok()) {

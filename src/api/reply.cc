@@ -66,6 +66,17 @@ StatusOr<boost::json::object> ParseJsonObject(std::string_view body) {
   return std::move(v.as_object());
 }
 
+std::optional<boost::json::object> BodyObjectOrAnswer(const http::Request& request,
+                                                      const http::Responder& respond,
+                                                      std::string_view example) {
+  auto body = ParseJsonObject(request.body);
+  if (body.ok()) return std::move(*body);
+  respond(Error(example.empty() ? body.status()
+                                : body.status().WithContext("send " + std::string(example)),
+                request.request_id));
+  return std::nullopt;
+}
+
 StatusOr<std::string> GetString(const boost::json::object& o, std::string_view key,
                                 const std::string& fallback) {
   auto it = o.find(key);

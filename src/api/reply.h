@@ -4,6 +4,9 @@
 
 #include <boost/json.hpp>
 
+#include <optional>
+#include <string_view>
+
 #include "common/status.h"
 #include "http/types.h"
 
@@ -25,6 +28,12 @@ http::Response ErrorWith(const Status& status, const std::string& request_id,
                          boost::json::object extra);
 // Parses a JSON request body that must be an object.
 StatusOr<boost::json::object> ParseJsonObject(std::string_view body);
+// The request's body as a JSON object; when it is not one, answers the request with the
+// error (400; `example`, a valid body, appended to the message when given) and returns
+// nullopt, so a handler can `if (!body) return;`.
+std::optional<boost::json::object> BodyObjectOrAnswer(const http::Request& request,
+                                                      const http::Responder& respond,
+                                                      std::string_view example = {});
 // Optional string member; error if present but not a string.
 StatusOr<std::string> GetString(const boost::json::object& o, std::string_view key,
                                 const std::string& fallback = "");
